@@ -1,0 +1,3 @@
+from budbringer.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""Organisations (tenants), their departments, and the people who work there."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CONTENT_LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_languages(value: list) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if code not in CONTENT_LANGUAGES]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language: %(codes)s."), params={"codes": ", ".join(map(str, unknown))}
+        )
+
+
+class Organisation(models.Model):
+    """A tenant: everything a person can see belongs to exactly one organisation."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="department_name_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    EDITOR = "editor", _("Editor")
+    LEADER = "leader", _("Leader")
+    EMPLOYEE = "employee", _("Employee")
+    SALES = "sales", _("Sales")
+
+
+class DigestCadence(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    NEVER = "never", _("Never")
+
+
+class PersonQuerySet(models.QuerySet):
+    def in_organisation(self, organisation: Organisation) -> "PersonQuerySet":
+        return self.filter(organisation=organisation)
+
+    def active(self) -> "PersonQuerySet":
+        return self.filter(user__is_active=True)
+
+
+class Person(models.Model):
+    """Someone who reads and shares; linked one-to-one to a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("department"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.EMPLOYEE)
+    # Languages this person reads, in order of preference; items in others are not suggested.
+    languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])
+    interface_language = models.CharField(
+        _("interface language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Stockholm", validators=[validate_time_zone]
+    )
+    digest_cadence = models.CharField(
+        _("digest cadence"), max_length=10, choices=DigestCadence, default=DigestCadence.WEEKLY
+    )
+    topics = models.ManyToManyField(
+        "content.Topic", blank=True, related_name="followers", verbose_name=_("topics")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.department_id and self.department.organisation_id != self.organisation_id:
+            raise ValidationError({"department": _("Choose a department of this organisation.")})
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+    @property
+    def can_see_analytics(self) -> bool:
+        return self.role in (Role.ADMIN, Role.LEADER)

@@ -1,0 +1,244 @@
+"""The Django admin, scoped to the organisation of whoever signs in.
+
+Installation operators (superusers) see every organisation. An organisation's admins
+and editors see only their own rows: every queryset, every choice in a form and every
+object lookup goes through the organisation filter below, and an object of another
+organisation is a 404, exactly like in the rest of the app.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.content.models import Item, ShareText, Topic
+from budbringer.links.models import Click, TrackedLink
+from budbringer.sharing.models import Share
+from budbringer.sources.models import Source, SourceList
+
+EDITING_ROLES = {Role.ADMIN, Role.EDITOR}
+
+
+class BudbringerAdminSite(admin.AdminSite):
+    site_header = _("Budbringer administration")
+    site_title = _("Budbringer")
+    index_title = _("Content, people and links")
+
+    def has_permission(self, request) -> bool:
+        if not request.user.is_active:
+            return False
+        if request.user.is_superuser:
+            return True
+        person = getattr(request, "person", None)
+        return person is not None and person.role in EDITING_ROLES
+
+
+admin_site = BudbringerAdminSite(name="admin")
+
+
+def _organisation_of(request) -> Organisation | None:
+    """None means every organisation (a superuser)."""
+    return None if request.user.is_superuser else request.person.organisation
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    # Path from the model to its organisation, for filter(**{path: organisation}).
+    organisation_path = "organisation"
+    # Roles (besides superusers) that may see and change these rows.
+    roles = EDITING_ROLES
+    read_only = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        organisation = _organisation_of(request)
+        if organisation is None:
+            return queryset
+        return queryset.filter(**{self.organisation_path: organisation})
+
+    def _allowed(self, request) -> bool:
+        if request.user.is_superuser:
+            return True
+        person = getattr(request, "person", None)
+        return person is not None and person.role in self.roles
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request) and not self.read_only
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.organisation_path == "organisation":
+            exclude.append("organisation")  # set from the signed-in person on save
+        return exclude
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and self.organisation_path == "organisation":
+            obj.organisation = request.person.organisation
+        super().save_model(request, obj, form, change)
+
+    def _scope_choices(self, db_field, request, queryset):
+        organisation = _organisation_of(request)
+        if organisation is None:
+            return queryset
+        model = db_field.related_model
+        if model is User:
+            return queryset.filter(person__organisation=organisation)
+        if model is Organisation:
+            return queryset.filter(pk=organisation.pk)
+        field_names = {field.name for field in model._meta.get_fields()}
+        if "organisation" in field_names:
+            return queryset.filter(organisation=organisation)
+        raise NotImplementedError(f"no organisation scope for {model.__name__}")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_choices(db_field, request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_choices(db_field, request, field.queryset)
+        return field
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django would redirect to the index with a message; the app answers 404 everywhere.
+        raise Http404("no such object in your organisation")
+
+
+@admin.register(Organisation, site=admin_site)
+class OrganisationAdmin(ScopedAdmin):
+    organisation_path = "pk"
+    roles = {Role.ADMIN}
+    list_display = ["name", "slug", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Department, site=admin_site)
+class DepartmentAdmin(ScopedAdmin):
+    roles = {Role.ADMIN}
+    list_display = ["name", "organisation"]
+    search_fields = ["name"]
+
+
+@admin.register(Person, site=admin_site)
+class PersonAdmin(ScopedAdmin):
+    roles = {Role.ADMIN}
+    list_display = ["name", "role", "department", "interface_language", "digest_cadence"]
+    list_filter = ["role", "department", "digest_cadence"]
+    search_fields = ["name", "user__username"]
+    filter_horizontal = ["topics"]
+
+    def has_add_permission(self, request):
+        # A person needs a login; operators make both (`budbringer createadmin`, invitations).
+        return request.user.is_superuser
+
+
+@admin.register(Topic, site=admin_site)
+class TopicAdmin(ScopedAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(SourceList, site=admin_site)
+class SourceListAdmin(ScopedAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    filter_horizontal = ["followers"]
+
+
+@admin.register(Source, site=admin_site)
+class SourceAdmin(ScopedAdmin):
+    list_display = ["title", "feed_url", "created_at"]
+    search_fields = ["title", "feed_url"]
+    filter_horizontal = ["lists"]
+
+
+class ShareTextInline(admin.TabularInline):
+    model = ShareText
+    extra = 1
+
+
+@admin.register(Item, site=admin_site)
+class ItemAdmin(ScopedAdmin):
+    list_display = ["title", "language", "approval_state", "published_at", "expires_at"]
+    list_filter = ["approval_state", "language", "topics"]
+    search_fields = ["title", "url"]
+    date_hierarchy = "published_at"
+    filter_horizontal = ["topics"]
+    readonly_fields = ["approved_by", "approved_at"]
+    inlines = [ShareTextInline]
+
+
+@admin.register(ShareText, site=admin_site)
+class ShareTextAdmin(ScopedAdmin):
+    organisation_path = "item__organisation"
+    list_display = ["item", "network", "language"]
+    list_filter = ["network", "language"]
+
+
+@admin.register(Share, site=admin_site)
+class ShareAdmin(ScopedAdmin):
+    read_only = True
+    list_display = ["created_at", "person", "item", "network"]
+    list_filter = ["network"]
+    list_select_related = ["person", "item"]
+
+
+@admin.register(TrackedLink, site=admin_site)
+class TrackedLinkAdmin(ScopedAdmin):
+    list_display = ["code", "target_url", "person", "network", "created_at"]
+    search_fields = ["code", "target_url"]
+    list_select_related = ["person"]
+    readonly_fields = ["code"]
+
+    def has_change_permission(self, request, obj=None):
+        # A link already shared must keep its target; make a new link instead.
+        return request.user.is_superuser
+
+
+@admin.register(Click, site=admin_site)
+class ClickAdmin(ScopedAdmin):
+    read_only = True
+    list_display = ["clicked_at", "link", "network", "user_agent_family", "is_bot"]
+    list_filter = ["network", "is_bot"]
+    list_select_related = ["link"]
+
+
+class SuperuserOnly:
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
+        lambda self, request, obj=None: request.user.is_superuser
+    )
+
+
+@admin.register(User, site=admin_site)
+class OperatorUserAdmin(SuperuserOnly, UserAdmin):
+    pass
+
+
+@admin.register(Group, site=admin_site)
+class OperatorGroupAdmin(SuperuserOnly, GroupAdmin):
+    pass

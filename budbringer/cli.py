@@ -1,0 +1,29 @@
+"""The `budbringer` command: Django's management commands under one friendly name."""
+
+import os
+import sys
+
+USAGE = """usage: budbringer COMMAND [options]
+
+  demo          migrate, load the demo organisation and serve it with a worker
+  serve         serve the web app (granian)
+  worker        run background tasks and the periodic schedule
+  migrate       create or update the database tables
+  createadmin   create an organisation admin
+  help          every command, including Django's own
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "budbringer.settings")
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(USAGE)
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["budbringer", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

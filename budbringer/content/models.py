@@ -1,0 +1,131 @@
+"""Items people can read and share, their topics and suggested share texts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Organisation, Person
+from budbringer.sharing.networks import NETWORK_CHOICES
+from budbringer.sources.models import Source
+
+
+class Topic(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="topic_name_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ItemQuerySet(models.QuerySet):
+    def in_organisation(self, organisation: Organisation) -> "ItemQuerySet":
+        return self.filter(organisation=organisation)
+
+    def shareable(self, now=None) -> "ItemQuerySet":
+        """Approved and not expired: what people may see and share."""
+        now = now or timezone.now()
+        return self.filter(approval_state=ApprovalState.APPROVED).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+    def for_person(self, person: Person, now=None) -> "ItemQuerySet":
+        """Shareable items in the person's languages; when they follow topics, on those topics.
+
+        Simple ordering (pinned, then newest) until the ranker arrives.
+        """
+        items = self.in_organisation(person.organisation).shareable(now)
+        if person.languages:
+            items = items.filter(language__in=person.languages)
+        topic_ids = list(person.topics.values_list("id", flat=True))
+        if topic_ids:
+            items = items.filter(topics__in=topic_ids).distinct()
+        return items.order_by("-published_at", "-id")
+
+
+class Item(models.Model):
+    """An article, video or episode that can be shared."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("source"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=2000)
+    # The URL with tracking parameters and fragments removed; one item per canonical URL.
+    canonical_url = models.URLField(_("canonical URL"), max_length=2000)
+    summary = models.TextField(_("summary"), blank=True, max_length=5000)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="items", verbose_name=_("topics")
+    )
+    approval_state = models.CharField(
+        _("approval"), max_length=20, choices=ApprovalState, default=ApprovalState.PENDING
+    )
+    approved_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "canonical_url"], name="item_url_unique_per_organisation"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "approval_state", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ShareText(models.Model):
+    """Suggested words for a share; network blank means "any network"."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="share_texts")
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"), max_length=3000)
+
+    class Meta:
+        verbose_name = _("suggested share text")
+        verbose_name_plural = _("suggested share texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "network", "language"],
+                name="share_text_unique_per_network_language",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.network or '*'}, {self.language})"

@@ -1,0 +1,37 @@
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Budbringer with granian (WSGI), static files through whitenoise."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("BUDBRINGER_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("BUDBRINGER_WEB_WORKERS", "0")) or os.cpu_count() or 1,
+        )
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, host, port, workers, no_collectstatic, **options):
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"Budbringer on http://{host}:{port} ({workers} workers)")
+        Granian(
+            "budbringer.wsgi:application",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            # Django is synchronous: one thread per worker would serialise slow requests.
+            blocking_threads=int(os.environ.get("BUDBRINGER_WEB_THREADS", "4")),
+            log_access=settings.DEBUG,
+        ).serve()

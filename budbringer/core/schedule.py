@@ -1,0 +1,67 @@
+"""The schedule of periodic work, kept as data, and the loop that enqueues it.
+
+Every worker runs the loop; a unique (name, slot) row makes sure each slot is
+enqueued once, however many workers there are.
+"""
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from budbringer.core.models import ScheduledRun
+from budbringer.links import tasks as link_tasks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: dt.timedelta
+    task: object  # a django_tasks Task
+
+
+SCHEDULE = [
+    Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
+]
+
+KEEP_RUNS_FOR = dt.timedelta(days=7)
+_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def slot_start(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    return _EPOCH + ((now - _EPOCH) // every) * every
+
+
+def enqueue_due(now: dt.datetime | None = None, schedule=SCHEDULE) -> list[str]:
+    """Enqueue every entry whose current slot has not been enqueued yet; returns their names."""
+    now = now or timezone.now()
+    enqueued = []
+    for entry in schedule:
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(
+                    name=entry.name, slot_start=slot_start(now, entry.every)
+                )
+                entry.task.enqueue()
+        except IntegrityError:
+            continue  # another worker has it
+        enqueued.append(entry.name)
+    ScheduledRun.objects.filter(slot_start__lt=now - KEEP_RUNS_FOR).delete()
+    return enqueued
+
+
+def run_scheduler(stop: threading.Event, interval: float = 30.0) -> None:
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            for name in enqueue_due():
+                log.info("scheduled %s", name)
+        except Exception:
+            log.exception("scheduler pass failed; trying again in %s s", interval)
+        stop.wait(interval)
+    close_old_connections()

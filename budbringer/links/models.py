@@ -1,0 +1,77 @@
+"""Tracked short links and the clicks on them.
+
+A click keeps no raw IP address: only a salted hash whose salt is replaced every day,
+enough to tell repeated clicks of one visitor apart from many visitors on the same day.
+"""
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Organisation, Person
+from budbringer.content.models import Item
+from budbringer.sharing.networks import NETWORK_CHOICES
+
+
+class TrackedLink(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="tracked_links"
+    )
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    # The only place a redirect may go: set when the link is made, never from a request.
+    target_url = models.URLField(
+        _("target"), max_length=2000, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="tracked_links"
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="tracked_links"
+    )
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tracked link")
+        verbose_name_plural = _("tracked links")
+        constraints = [
+            # One link per person, item and network, so sharing twice reuses it.
+            models.UniqueConstraint(
+                fields=["person", "item", "network"],
+                condition=models.Q(person__isnull=False, item__isnull=False),
+                name="tracked_link_unique_per_person_item_network",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Click(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="clicks")
+    link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="clicks")
+    clicked_at = models.DateTimeField(_("clicked"), db_index=True)
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    referrer_host = models.CharField(_("referrer"), max_length=255, blank=True)
+    user_agent_family = models.CharField(_("browser"), max_length=100, blank=True)
+    is_bot = models.BooleanField(_("bot"), default=False)
+    # sha256(daily salt + IP); the salt is deleted after two days, so the hash cannot be reversed.
+    visitor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        indexes = [models.Index(fields=["organisation", "clicked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.link} @ {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class VisitorSalt(models.Model):
+    """A random salt per UTC day for visitor hashes; old ones are deleted."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return str(self.day)

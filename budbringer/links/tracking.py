@@ -1,0 +1,121 @@
+"""Making tracked links and recording clicks on them: the one home of both mutations."""
+
+import datetime as dt
+import secrets
+import string
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from ua_parser import parse as parse_user_agent
+
+from budbringer.accounts.models import Organisation, Person
+from budbringer.content.models import Item
+from budbringer.links.bots import is_bot_request
+from budbringer.links.models import Click, TrackedLink
+from budbringer.links.visitors import visitor_hash
+from budbringer.sharing.networks import NETWORKS
+
+_ALPHABET = string.ascii_letters + string.digits
+UTM_CAMPAIGN = "budbringer"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(settings.LINK_CODE_LENGTH))
+
+
+def short_url(link: TrackedLink) -> str:
+    return settings.BASE_URL + reverse("redirect", args=[link.code])
+
+
+def create_link(
+    organisation: Organisation,
+    target_url: str,
+    *,
+    code: str | None = None,
+    person: Person | None = None,
+    item: Item | None = None,
+    network: str = "",
+) -> TrackedLink:
+    """Register a target under a fresh (or given) code; only http(s) targets are accepted."""
+    URLValidator(schemes=["http", "https"])(target_url)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return TrackedLink.objects.create(
+                    organisation=organisation,
+                    code=code or new_code(),
+                    target_url=target_url,
+                    person=person,
+                    item=item,
+                    network=network,
+                )
+        except IntegrityError:
+            if code is not None:
+                raise
+    raise RuntimeError("could not find a free link code in 5 attempts")
+
+
+def share_link(person: Person, item: Item, network: str) -> TrackedLink:
+    """The person's tracked link for this item on this network, made on first use."""
+    existing = TrackedLink.objects.filter(person=person, item=item, network=network).first()
+    if existing:
+        return existing
+    try:
+        return create_link(person.organisation, item.url, person=person, item=item, network=network)
+    except IntegrityError:  # the same person shared twice at once: use the other's link
+        return TrackedLink.objects.get(person=person, item=item, network=network)
+
+
+def redirect_target(link: TrackedLink) -> str:
+    """The registered target with UTM parameters added (existing ones are kept)."""
+    parts = urlsplit(link.target_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {key for key, _value in query}
+    network = NETWORKS.get(link.network)
+    utm = {
+        "utm_source": link.network or "budbringer",
+        "utm_medium": network.utm_medium if network else "link",
+        "utm_campaign": UTM_CAMPAIGN,
+    }
+    query += [(key, value) for key, value in utm.items() if key not in present]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _user_agent_family(user_agent: str) -> str:
+    if not user_agent:
+        return ""
+    parsed = parse_user_agent(user_agent).user_agent
+    return parsed.family[:100] if parsed else "Other"
+
+
+def _referrer_host(referrer: str) -> str:
+    try:
+        return (urlsplit(referrer).hostname or "")[:255]
+    except ValueError:
+        return ""
+
+
+def record_click(
+    link: TrackedLink,
+    *,
+    method: str,
+    user_agent: str,
+    referrer: str,
+    ip: str,
+    now: dt.datetime | None = None,
+) -> Click:
+    now = now or timezone.now()
+    return Click.objects.create(
+        organisation_id=link.organisation_id,
+        link=link,
+        clicked_at=now,
+        network=link.network,
+        referrer_host=_referrer_host(referrer),
+        user_agent_family=_user_agent_family(user_agent),
+        is_bot=is_bot_request(method, user_agent),
+        visitor_hash=visitor_hash(ip, now.date()),
+    )

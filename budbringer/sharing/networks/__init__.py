@@ -1,0 +1,14 @@
+"""The social networks people can share to: one module each, same shape.
+
+To add a network, write a module with a ``NETWORK`` like the others and list it here.
+"""
+
+from . import email, facebook, linkedin, x, xing
+from .base import Network
+
+NETWORKS: dict[str, Network] = {
+    module.NETWORK.slug: module.NETWORK for module in (linkedin, x, facebook, xing, email)
+}
+NETWORK_CHOICES = [(network.slug, network.label) for network in NETWORKS.values()]
+
+__all__ = ["NETWORKS", "NETWORK_CHOICES", "Network"]

@@ -1,0 +1,30 @@
+"""Recording a share: the one home of that mutation."""
+
+from django.db import transaction
+
+from budbringer.accounts.models import Person
+from budbringer.content.models import Item
+from budbringer.links.tracking import share_link, short_url
+from budbringer.sharing.models import Share
+from budbringer.sharing.networks import NETWORKS
+from budbringer.sharing.suggestions import suggested_text
+
+
+def record_share(person: Person, item: Item, network_slug: str, text: str = "") -> str:
+    """Record that the person shares the item, and return the network's share-dialog URL.
+
+    The URL carries the person's tracked short link for this item and network, and the
+    text they chose (or the suggestion when they left it as it was).
+    """
+    network = NETWORKS[network_slug]
+    with transaction.atomic():
+        link = share_link(person, item, network_slug)
+        Share.objects.create(
+            organisation=person.organisation,
+            person=person,
+            item=item,
+            network=network_slug,
+            link=link,
+        )
+    words = text.strip() or suggested_text(item, network_slug, person)
+    return network.share_url(link=short_url(link), text=words, title=item.title)

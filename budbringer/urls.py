@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from budbringer.accounts import views as accounts
+from budbringer.admin import admin_site
+from budbringer.analytics import views as analytics
+from budbringer.content import views as content
+from budbringer.core import views as core
+from budbringer.links import views as links
+from budbringer.sharing import views as sharing
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("l/<str:code>", links.follow, name="redirect"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/", accounts.person_settings, name="person_settings"),
+    path("for-you/", content.for_you, name="for_you"),
+    path("items/<int:item_id>/", content.item_detail, name="item_detail"),
+    path("items/<int:item_id>/share/<str:network>/", sharing.share, name="share"),
+    path("editor/items/", content.editor_items, name="editor_items"),
+    path("editor/items/new/", content.editor_item_new, name="editor_item_new"),
+    path(
+        "editor/items/<int:item_id>/approve/",
+        content.editor_item_approve,
+        name="editor_item_approve",
+    ),
+    path(
+        "editor/items/<int:item_id>/reject/", content.editor_item_reject, name="editor_item_reject"
+    ),
+    path("analytics/", analytics.overview, name="analytics"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+]
