@@ -4,6 +4,7 @@ docs/configuration.md lists each variable; keep the two in step.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -25,17 +26,15 @@ DEBUG = env_bool("DEBUG", False)
 
 # Public address of this installation; tracked links and e-mails are built from it.
 BASE_URL = env_str("BUDBRINGER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-if not BASE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured(
-        f"BUDBRINGER_BASE_URL must start with http:// or https://: {BASE_URL!r}"
-    )
+_base = urlsplit(BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.hostname:
+    raise ImproperlyConfigured(f"BUDBRINGER_BASE_URL must be an http(s) address: {BASE_URL!r}")
 
 # Host names this installation answers to; the host of BASE_URL is always allowed.
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-_base_host = BASE_URL.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
-if _base_host not in ALLOWED_HOSTS:
-    ALLOWED_HOSTS.append(_base_host)
-CSRF_TRUSTED_ORIGINS = [BASE_URL.split("/", 3)[0] + "//" + BASE_URL.split("/", 3)[2]]
+if _base.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_base.hostname)
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 INSTALLED_APPS = [
     "budbringer.accounts",
@@ -109,9 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-
-# Links typed without a scheme are https (Django 6's default, chosen now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

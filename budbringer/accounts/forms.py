@@ -27,7 +27,7 @@ class PersonSettingsForm(forms.ModelForm):
         queryset=Topic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave empty to see every topic."),
+        help_text=_("Leave topics and lists empty to see everything in your languages."),
     )
     followed_lists = forms.ModelMultipleChoiceField(
         label=_("Lists you follow"),

@@ -8,6 +8,7 @@ from budbringer.sharing.networks import NETWORK_CHOICES
 
 
 class ItemForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     approve = forms.BooleanField(label=_("Approve now"), required=False, initial=True)
 
     class Meta:

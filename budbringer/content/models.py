@@ -47,16 +47,23 @@ class ItemQuerySet(models.QuerySet):
         )
 
     def for_person(self, person: Person, now=None) -> "ItemQuerySet":
-        """Shareable items in the person's languages; when they follow topics, on those topics.
+        """Shareable items in the person's languages and, when they follow topics or lists,
+        on one of those topics or from one of those lists.
 
-        Simple ordering (pinned, then newest) until the ranker arrives.
+        Newest first until the ranker arrives.
         """
         items = self.in_organisation(person.organisation).shareable(now)
         if person.languages:
             items = items.filter(language__in=person.languages)
+        interests = Q()
         topic_ids = list(person.topics.values_list("id", flat=True))
         if topic_ids:
-            items = items.filter(topics__in=topic_ids).distinct()
+            interests |= Q(topics__in=topic_ids)
+        list_ids = list(person.followed_lists.values_list("id", flat=True))
+        if list_ids:
+            interests |= Q(source__lists__in=list_ids)
+        if interests:
+            items = items.filter(interests).distinct()
         return items.order_by("-published_at", "-id")
 
 
