@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import PersonSettingsForm
+from budbringer.accounts.privacy import export_person
 
 
 @person_required()
@@ -18,3 +20,11 @@ def person_settings(request):
         messages.success(request, _("Your settings are saved."))
         return redirect("person_settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+@person_required()
+def person_export(request):
+    """The person's own data, as a JSON download."""
+    response = JsonResponse(export_person(request.person), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="budbringer-my-data.json"'
+    return response

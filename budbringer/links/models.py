@@ -22,8 +22,9 @@ class TrackedLink(models.Model):
     target_url = models.URLField(
         _("target"), max_length=2000, validators=[URLValidator(schemes=["http", "https"])]
     )
+    # Null once the person is erased: links already shared keep working for their readers.
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="tracked_links"
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="tracked_links"
     )
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, null=True, blank=True, related_name="tracked_links"

@@ -10,7 +10,8 @@ from budbringer.sharing.networks import NETWORK_CHOICES
 
 class Share(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    # Null once the person is erased: the share still counts, but no longer points to anyone.
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="shares")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="shares")
     network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES)
     link = models.ForeignKey(
