@@ -51,6 +51,11 @@ class ShareTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, default_language: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
+        # An untouched row must count as unchanged, so its language starts at what it shows.
+        self.fields["language"].initial = default_language
+
 
 class BaseShareTextFormSet(forms.BaseFormSet):
     def clean(self):

@@ -57,7 +57,11 @@ def editor_items(request):
 def editor_item_new(request):
     organisation = request.person.organisation
     form = ItemForm(request.POST or None, organisation=organisation)
-    texts = ShareTextFormSet(request.POST or None, prefix="texts")
+    texts = ShareTextFormSet(
+        request.POST or None,
+        prefix="texts",
+        form_kwargs={"default_language": request.person.interface_language},
+    )
     if request.method == "POST" and form.is_valid() and texts.is_valid():
         data = form.cleaned_data
         item = add_item(
