@@ -7,7 +7,9 @@ organisation is a 404, exactly like in the rest of the app.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.links.models import Click, TrackedLink
+from budbringer.links.tracking import new_code
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
 
@@ -25,6 +28,9 @@ class BudbringerAdminSite(admin.AdminSite):
     site_header = _("Budbringer administration")
     site_title = _("Budbringer")
     index_title = _("Content, people and links")
+    # Access follows the person's role (has_permission below), not is_staff, which Django's
+    # admin sign-in form would demand; signing in without the role shows "not authorised".
+    login_form = AuthenticationForm
 
     def has_permission(self, request) -> bool:
         if not request.user.is_active:
@@ -55,7 +61,7 @@ class ScopedAdmin(admin.ModelAdmin):
         organisation = _organisation_of(request)
         if organisation is None:
             return queryset
-        return queryset.filter(**{self.organisation_path: organisation})
+        return queryset.filter(**{self.organisation_path: organisation.pk})
 
     def _allowed(self, request) -> bool:
         if request.user.is_superuser:
@@ -78,11 +84,39 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request) and not self.read_only
 
+    def get_list_filter(self, request):
+        # Django's filter on a relation offers every row of the related model, those of other
+        # organisations too; offer only the values that this organisation's rows use.
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and get_fields_from_path(self.model, entry)[-1].is_relation:
+                entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.organisation_path == "organisation":
             exclude.append("organisation")  # set from the signed-in person on save
         return exclude
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if request.user.is_superuser or self.organisation_path != "organisation":
+            return form_class
+        organisation = request.person.organisation
+
+        class OrganisationForm(form_class):
+            # The organisation is not a form field, so Django would skip the unique
+            # constraints that include it and the database would fail with a 500 instead.
+            def _post_clean(self):
+                self.instance.organisation = organisation
+                super()._post_clean()
+
+            def _get_validation_exclusions(self):
+                return super()._get_validation_exclusions() - {"organisation"}
+
+        return OrganisationForm
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and self.organisation_path == "organisation":
@@ -178,6 +212,22 @@ class ShareTextInline(admin.TabularInline):
     model = ShareText
     extra = 1
 
+    # Inlines ask Django's model permissions, which role-based people lack; follow the item's.
+    def _item_admin(self) -> ScopedAdmin:
+        return self.admin_site.get_model_admin(Item)
+
+    def has_view_permission(self, request, obj=None):
+        return self._item_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._item_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._item_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._item_admin().has_change_permission(request, obj)
+
 
 @admin.register(Item, site=admin_site)
 class ItemAdmin(ScopedAdmin):
@@ -209,12 +259,18 @@ class ShareAdmin(ScopedAdmin):
 class TrackedLinkAdmin(ScopedAdmin):
     list_display = ["code", "target_url", "person", "network", "created_at"]
     search_fields = ["code", "target_url"]
+    ordering = ["-created_at"]  # the model has none; autocomplete pages need one
     list_select_related = ["person"]
     readonly_fields = ["code"]
 
     def has_change_permission(self, request, obj=None):
         # A link already shared must keep its target; make a new link instead.
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        if not obj.code:  # the code is read-only here: make one, as create_link does
+            obj.code = new_code()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Click, site=admin_site)

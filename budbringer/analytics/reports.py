@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
@@ -36,7 +36,8 @@ def participation(organisation: Organisation, since: dt.datetime) -> list[Partic
         .annotate(
             people=Count("id", distinct=True), sharers=Count("id", filter=shared, distinct=True)
         )
-        .order_by("department__name")
+        # People without a department last, on every database (NULLs sort differently).
+        .order_by(F("department__name").asc(nulls_last=True))
     )
     for row in by_department:
         rows.append(Participation(row["department__name"] or "—", row["people"], row["sharers"]))
@@ -49,7 +50,7 @@ def never_shared(organisation: Organisation) -> list[Person]:
         .active()
         .filter(shares__isnull=True)
         .select_related("department")
-        .order_by("department__name", "name")
+        .order_by(F("department__name").asc(nulls_last=True), "name")
     )
 
 

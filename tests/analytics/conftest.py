@@ -1,0 +1,65 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from budbringer.links.models import TrackedLink
+from budbringer.links.tracking import record_click
+from budbringer.sharing.models import Share
+from budbringer.sharing.sharing import record_share
+from tests.conftest import make_item
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+LONG_AGO = dt.timedelta(days=40)
+
+
+def click(link, ip, *, agent=CHROME, method="GET", now=None):
+    return record_click(link, method=method, user_agent=agent, referrer="", ip=ip, now=now)
+
+
+class Activity:
+    """Shares and clicks with numbers worked out by hand (period: the last 30 days).
+
+    Shares: bob linkedin twice and x, sara linkedin + facebook (second item), erik 40 days ago,
+    charlie (Havn). Clicks on linkedin: bob's link from A, A, B; sara's from C; plus a
+    preview bot and a HEAD probe. On x: one from A. One old click on facebook; one on Havn.
+    """
+
+    def __init__(self, cast):
+        self.second = make_item(cast.nordlys, "Second story")
+        record_share(cast.bob, cast.article, "linkedin")
+        record_share(cast.bob, cast.article, "linkedin")
+        record_share(cast.bob, cast.article, "x")
+        record_share(cast.sara, cast.article, "linkedin")
+        record_share(cast.sara, self.second, "facebook")
+        record_share(cast.erik, cast.article, "xing")
+        Share.objects.filter(person=cast.erik).update(created_at=timezone.now() - LONG_AGO)
+        record_share(cast.charlie, cast.havn_article, "linkedin")
+
+        def link(person, network):
+            return TrackedLink.objects.get(person=person, network=network)
+
+        bob_linkedin = link(cast.bob, "linkedin")
+        for ip in ("198.51.100.1", "198.51.100.1", "198.51.100.2"):
+            click(bob_linkedin, ip)
+        click(bob_linkedin, "198.51.100.3", agent="LinkedInBot/1.0")
+        click(bob_linkedin, "198.51.100.4", method="HEAD")
+        click(link(cast.sara, "linkedin"), "198.51.100.3")
+        click(link(cast.bob, "x"), "198.51.100.1")
+        click(link(cast.sara, "facebook"), "198.51.100.5", now=timezone.now() - LONG_AGO)
+        click(link(cast.erik, "xing"), "198.51.100.6", now=timezone.now() - LONG_AGO)
+        for ip in ("203.0.113.1", "203.0.113.2"):
+            click(link(cast.charlie, "linkedin"), ip)
+
+
+@pytest.fixture
+def activity(cast):
+    return Activity(cast)
+
+
+@pytest.fixture
+def since():
+    return timezone.now() - dt.timedelta(days=30)
