@@ -33,5 +33,8 @@ class Command(BaseCommand):
             workers=workers,
             # Django is synchronous: one thread per worker would serialise slow requests.
             blocking_threads=int(os.environ.get("BUDBRINGER_WEB_THREADS", "4")),
+            # A worker that ignores the stop signal (a granian race when Ctrl-C reaches the
+            # workers too) is killed after this many seconds instead of hanging forever.
+            workers_kill_timeout=10,
             log_access=settings.DEBUG,
         ).serve()

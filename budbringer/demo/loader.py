@@ -1,0 +1,248 @@
+"""The demo organisation: Nordlys Systems, its people, its content and two months of history.
+
+The content is data (``data/nordlys.json``); this module turns it into rows through the
+functions the app itself uses (``add_item``, ``share_link``, ``record_click``) and then
+back-dates the timestamps the database fills in by itself.
+"""
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.content.editorial import add_item
+from budbringer.content.models import ApprovalState, Item, Topic
+from budbringer.demo import history
+from budbringer.lib.urls import canonical_url
+from budbringer.links.models import TrackedLink
+from budbringer.links.tracking import create_link, record_click, share_link
+from budbringer.sharing.models import Share
+from budbringer.sources.models import Source, SourceList
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "nordlys.json"
+# Printed by `budbringer demo` for every demo login; a demo has nothing to protect.
+DEMO_PASSWORD = "budbringer-demo"  # noqa: S105
+WELCOME_CODE = "welcome"
+# Same seed, same history: the demo looks the same on every machine (relative to today).
+SEED = 1905
+# Everyone joined, and every source was added, well before the history starts.
+JOINED_DAYS_AGO = 120
+
+
+class DemoConflict(Exception):
+    """The database already holds a login name or link code the demo needs."""
+
+
+def demo_data() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def load_demo(now: dt.datetime | None = None) -> Organisation:
+    """Create the demo organisation, or return it untouched when it is already there."""
+    data = demo_data()
+    existing = Organisation.objects.filter(slug=data["organisation"]["slug"]).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        _check_names_free(data)
+        organisation = Organisation.objects.create(**data["organisation"])
+        topics = {
+            name: Topic.objects.create(organisation=organisation, name=name)
+            for name in data["topics"]
+        }
+        lists = {
+            row["name"]: SourceList.objects.create(organisation=organisation, **row)
+            for row in data["lists"]
+        }
+        sources = _create_sources(organisation, data["sources"], lists)
+        people = _create_people(organisation, data, topics, lists)
+        editor = next(person for person in people.values() if person.role == Role.EDITOR)
+        items = _create_items(editor, data["items"], sources, topics, now, rng)
+        welcome_item = next(items[row["url"]] for row in data["items"] if row.get("welcome"))
+        _create_history(organisation, people, data, items, welcome_item, now, rng)
+
+        joined = now - dt.timedelta(days=JOINED_DAYS_AGO)
+        Organisation.objects.filter(pk=organisation.pk).update(created_at=joined)
+        Person.objects.filter(organisation=organisation).update(created_at=joined)
+        get_user_model().objects.filter(person__organisation=organisation).update(
+            date_joined=joined
+        )
+        Source.objects.filter(organisation=organisation).update(created_at=joined)
+    return organisation
+
+
+def featured_people(organisation: Organisation) -> list[Person]:
+    """The logins worth naming (admin, editor, a leader, ...), in the data's order."""
+    usernames = demo_data()["featured_logins"]
+    people = {
+        person.user.username: person
+        for person in Person.objects.in_organisation(organisation)
+        .filter(user__username__in=usernames)
+        .select_related("user", "department")
+    }
+    return [people[username] for username in usernames if username in people]
+
+
+def _check_names_free(data: dict) -> None:
+    usernames = [row["username"] for row in data["people"]]
+    taken = sorted(
+        get_user_model().objects.filter(username__in=usernames).values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoConflict(
+            "The demo needs these login names, which are already taken: " + ", ".join(taken)
+        )
+    if TrackedLink.objects.filter(code=WELCOME_CODE).exists():
+        raise DemoConflict(f"The demo needs the link code {WELCOME_CODE!r}, which is taken.")
+
+
+def _create_sources(organisation, rows, lists) -> dict[str, Source]:
+    sources = {}
+    for row in rows:
+        source = Source.objects.create(
+            organisation=organisation,
+            title=row["title"],
+            feed_url=row["feed_url"],
+            site_url=row["site_url"],
+        )
+        source.lists.set([lists[name] for name in row["lists"]])
+        sources[row["key"]] = source
+    return sources
+
+
+def _create_people(organisation, data, topics, lists) -> dict[str, Person]:
+    User = get_user_model()
+    departments = {
+        name: Department.objects.create(organisation=organisation, name=name)
+        for name in data["departments"]
+    }
+    # One hash for everyone: hashing the shared password forty times would take seconds.
+    password = make_password(DEMO_PASSWORD)
+    people = {}
+    for row in data["people"]:
+        first_name, _space, last_name = row["name"].partition(" ")
+        user = User.objects.create(
+            username=row["username"],
+            email=f"{row['username']}@nordlys.example",
+            first_name=first_name,
+            last_name=last_name,
+            password=password,
+            is_staff=row["role"] == Role.ADMIN,
+        )
+        person = Person.objects.create(
+            user=user,
+            organisation=organisation,
+            department=departments[row["department"]],
+            name=row["name"],
+            role=row["role"],
+            languages=row["languages"],
+            interface_language=row["interface_language"],
+            time_zone=row["time_zone"],
+            digest_cadence=row["digest_cadence"],
+        )
+        person.topics.set([topics[name] for name in row["topics"]])
+        for name in row["lists"]:
+            lists[name].followers.add(person)
+        people[row["username"]] = person
+    return people
+
+
+def _create_items(editor, rows, sources, topics, now, rng) -> dict[str, Item]:
+    items = {}
+    for row in rows:
+        published_at = now - dt.timedelta(days=row["published_days_ago"])
+        expires_days_ago = row.get("expires_days_ago")
+        approved = row["approval"] == ApprovalState.APPROVED
+        item = add_item(
+            editor,
+            share_texts=row["share_texts"],
+            topics=[topics[name] for name in row["topics"]],
+            approve=approved,
+            source=sources[row["source"]],
+            title=row["title"],
+            url=row["url"],
+            canonical_url=canonical_url(row["url"]),
+            summary=row["summary"],
+            language=row["language"],
+            published_at=published_at,
+            expires_at=(
+                now - dt.timedelta(days=expires_days_ago) if expires_days_ago is not None else None
+            ),
+        )
+        # Fetched a little after publication, approved within a couple of hours.
+        fetched_at = published_at + dt.timedelta(minutes=rng.uniform(5, 30))
+        changes = {"created_at": fetched_at}
+        if approved:
+            changes["approved_at"] = min(
+                fetched_at + dt.timedelta(minutes=rng.uniform(20, 150)), now
+            )
+        Item.objects.filter(pk=item.pk).update(**changes)
+        item.created_at = fetched_at
+        item.approved_at = changes.get("approved_at")
+        items[row["url"]] = item
+    return items
+
+
+def _create_history(organisation, people, data, items, welcome_item, now, rng) -> None:
+    """Shares through the app's own path, then every click in time order."""
+    sharers = [
+        history.Sharer(
+            key=row["username"],
+            role=row["role"],
+            languages=tuple(row["languages"]),
+            time_zone=row["time_zone"],
+            activity=row["activity"],
+            topics=frozenset(row["topics"]),
+        )
+        for row in data["people"]
+    ]
+    topics_by_url = {row["url"]: frozenset(row["topics"]) for row in data["items"]}
+    shareables = [
+        history.Shareable(
+            key=url,
+            language=item.language,
+            available_from=item.approved_at,
+            expires_at=item.expires_at,
+            topics=topics_by_url[url],
+        )
+        for url, item in items.items()
+        if item.approved_at is not None
+    ]
+    clicks = []
+    for planned in history.plan_shares(sharers, shareables, now, rng):
+        person, item = people[planned.person], items[planned.item]
+        link = share_link(person, item, planned.network)
+        share = Share.objects.create(
+            organisation=organisation, person=person, item=item, network=planned.network, link=link
+        )
+        # Both are stamped with the real time on insert; nobody shares an item twice here,
+        # so the link is new and was made by this share.
+        Share.objects.filter(pk=share.pk).update(created_at=planned.at)
+        TrackedLink.objects.filter(pk=link.pk).update(created_at=planned.at)
+        clicks.extend((link, click) for click in planned.clicks)
+
+    welcome = create_link(organisation, welcome_item.url, code=WELCOME_CODE, item=welcome_item)
+    TrackedLink.objects.filter(pk=welcome.pk).update(created_at=welcome_item.approved_at)
+    clicks.extend(
+        (welcome, click) for click in history.plan_link_clicks(welcome_item.approved_at, now, rng)
+    )
+
+    # In time order, so the visitor salt of each day is looked up once.
+    clicks.sort(key=lambda pair: pair[1].at)
+    for link, click in clicks:
+        record_click(
+            link,
+            method=click.method,
+            user_agent=click.user_agent,
+            referrer=click.referrer,
+            ip=click.ip,
+            now=click.at,
+        )

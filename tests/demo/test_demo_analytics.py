@@ -1,0 +1,40 @@
+import re
+
+from budbringer.accounts.models import Person
+
+
+def test_admin_sees_participation_networks_and_top_items(client, demo):
+    admin = Person.objects.get(user__username="admin")
+    client.force_login(admin.user)
+
+    response = client.get("/analytics/")
+
+    assert response.status_code == 200
+    overall, *departments = response.context["participation"]
+    assert overall.people == 40
+    assert 15 <= overall.sharers < 40
+    assert 0.3 < overall.rate < 1
+    assert {row.label for row in departments} == {
+        "Sales",
+        "Engineering",
+        "Marketing",
+        "Customer Success",
+    }
+    assert all(row.sharers > 0 for row in departments)
+    linkedin = next(row for row in response.context["networks"] if row.network == "linkedin")
+    assert linkedin.shares > 0
+    assert 0 < linkedin.unique_clicks <= linkedin.clicks
+    assert response.context["bot_clicks"] > 0
+    assert len(response.context["top_items"]) == 10
+    assert len(response.context["never_shared"]) >= 8
+    percent = re.search(
+        rb'class="total"><td>Nordlys Systems</td><td>40</td><td>(\d+)</td>', response.content
+    )
+    assert percent and int(percent[1]) == overall.sharers
+
+
+def test_leader_sees_it_and_an_employee_does_not(client, demo):
+    client.force_login(Person.objects.get(user__username="leader").user)
+    assert client.get("/analytics/").status_code == 200
+    client.force_login(Person.objects.get(user__username="anna").user)
+    assert client.get("/analytics/").status_code == 403
