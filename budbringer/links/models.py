@@ -4,6 +4,10 @@ A click keeps no raw IP address: only a salted hash whose salt is replaced every
 enough to tell repeated clicks of one visitor apart from many visitors on the same day.
 """
 
+import secrets
+import string
+
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +16,19 @@ from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
 from budbringer.sharing.networks import NETWORK_CHOICES
 
+_CODE_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_code() -> str:
+    """A random base-62 code, long enough that codes cannot be found by walking them."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(settings.LINK_CODE_LENGTH))
+
 
 class TrackedLink(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="tracked_links"
     )
-    code = models.CharField(_("code"), max_length=64, unique=True)
+    code = models.CharField(_("code"), max_length=64, unique=True, default=new_code)
     # The only place a redirect may go: set when the link is made, never from a request.
     target_url = models.URLField(
         _("target"), max_length=2000, validators=[URLValidator(schemes=["http", "https"])]

@@ -1,8 +1,6 @@
 """Making tracked links and recording clicks on them: the one home of both mutations."""
 
 import datetime as dt
-import secrets
-import string
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -15,16 +13,11 @@ from ua_parser import parse as parse_user_agent
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
 from budbringer.links.bots import is_bot_request
-from budbringer.links.models import Click, TrackedLink
+from budbringer.links.models import Click, TrackedLink, new_code
 from budbringer.links.visitors import visitor_hash
 from budbringer.sharing.networks import NETWORKS
 
-_ALPHABET = string.ascii_letters + string.digits
 UTM_CAMPAIGN = "budbringer"
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(settings.LINK_CODE_LENGTH))
 
 
 def short_url(link: TrackedLink) -> str:
