@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.links.models import Click, TrackedLink
-from budbringer.links.tracking import new_code
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
 
@@ -117,11 +116,6 @@ class ScopedAdmin(admin.ModelAdmin):
                 return super()._get_validation_exclusions() - {"organisation"}
 
         return OrganisationForm
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and self.organisation_path == "organisation":
-            obj.organisation = request.person.organisation
-        super().save_model(request, obj, form, change)
 
     def _scope_choices(self, db_field, request, queryset):
         organisation = _organisation_of(request)
@@ -266,11 +260,6 @@ class TrackedLinkAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         # A link already shared must keep its target; make a new link instead.
         return request.user.is_superuser
-
-    def save_model(self, request, obj, form, change):
-        if not obj.code:  # the code is read-only here: make one, as create_link does
-            obj.code = new_code()
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Click, site=admin_site)
