@@ -184,8 +184,13 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(Topic, site=admin_site)
 class TopicAdmin(ScopedAdmin):
-    list_display = ["name"]
-    search_fields = ["name"]
+    list_display = ["name", "keyword_summary"]
+    search_fields = ["name", "keywords"]
+
+    @admin.display(description=_("keywords"))
+    def keyword_summary(self, topic: Topic) -> str:
+        words = [line.strip() for line in topic.keywords.splitlines() if line.strip()]
+        return ", ".join(words[:8]) + (" …" if len(words) > 8 else "")
 
 
 @admin.register(SourceList, site=admin_site)
@@ -197,9 +202,15 @@ class SourceListAdmin(ScopedAdmin):
 
 @admin.register(Source, site=admin_site)
 class SourceAdmin(ScopedAdmin):
-    list_display = ["title", "feed_url", "created_at"]
+    list_display = ["title", "feed_url", "last_outcome", "last_fetched_at", "items_found"]
+    list_filter = ["last_outcome", "is_active", "kind"]
     search_fields = ["title", "feed_url"]
     filter_horizontal = ["lists"]
+    # Written by the fetcher (budbringer.sources.refresh) only.
+    readonly_fields = [
+        "next_fetch_at", "last_fetched_at", "last_success_at", "last_outcome", "last_error",
+        "failure_count", "etag", "last_modified", "items_found", "last_new_items",
+    ]  # fmt: skip
 
 
 class ShareTextInline(admin.TabularInline):

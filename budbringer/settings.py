@@ -3,6 +3,7 @@
 docs/configuration.md lists each variable; keep the two in step.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -167,10 +168,27 @@ TASKS = {
 # Length of generated tracked-link codes (base 62).
 LINK_CODE_LENGTH = env_int("BUDBRINGER_LINK_CODE_LENGTH", 8, minimum=6)
 
+# Feed fetching. Feed URLs are typed by people and treated as hostile: only public
+# addresses are fetched unless a host or network is allowed here on purpose.
+FETCH_ALLOW = env_list("BUDBRINGER_FETCH_ALLOW", [])
+FETCH_CONNECT_TIMEOUT = env_int("BUDBRINGER_FETCH_CONNECT_TIMEOUT", 10, minimum=1)
+FETCH_TIMEOUT = env_int("BUDBRINGER_FETCH_TIMEOUT", 30, minimum=1)
+FETCH_MAX_BYTES = env_int("BUDBRINGER_FETCH_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+FETCH_CONCURRENCY = env_int("BUDBRINGER_FETCH_CONCURRENCY", 8, minimum=1)
+# Child processes that parse feeds in a large fetch pass (0: parse in the worker itself).
+FETCH_PROCESSES = env_int("BUDBRINGER_FETCH_PROCESSES", os.cpu_count() or 1, minimum=0)
+# Minutes between fetches of a healthy source, unless its Cache-Control asks for longer.
+FETCH_INTERVAL = env_int("BUDBRINGER_FETCH_INTERVAL", 30, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per feed request is noise; fetch errors are recorded on the source.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -8,6 +8,7 @@ from budbringer.content import views as content
 from budbringer.core import views as core
 from budbringer.links import views as links
 from budbringer.sharing import views as sharing
+from budbringer.sources import views as sources
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -34,6 +35,33 @@ urlpatterns = [
     path(
         "editor/items/<int:item_id>/reject/", content.editor_item_reject, name="editor_item_reject"
     ),
+    path("editor/sources/", sources.editor_sources, name="editor_sources"),
+    path("editor/sources/new/", sources.editor_source_new, name="editor_source_new"),
+    path("editor/sources/opml/", sources.editor_sources_opml, name="editor_sources_opml"),
+    path(
+        "editor/sources/opml/export",
+        sources.editor_sources_opml_export,
+        name="editor_sources_opml_export",
+    ),
+    path("editor/sources/<int:source_id>/", sources.editor_source, name="editor_source"),
+    path(
+        "editor/sources/<int:source_id>/fetch/",
+        sources.editor_source_fetch,
+        name="editor_source_fetch",
+    ),
+    path(
+        "editor/sources/<int:source_id>/delete/",
+        sources.editor_source_delete,
+        name="editor_source_delete",
+    ),
+    path("editor/lists/", sources.editor_lists, name="editor_lists"),
+    path("editor/lists/<int:list_id>/", sources.editor_list, name="editor_list"),
+    path(
+        "editor/lists/<int:list_id>/delete/", sources.editor_list_delete, name="editor_list_delete"
+    ),
+    path("lists/", sources.follow, name="follow"),
+    path("lists/<int:list_id>/follow/", sources.follow_list, name="follow_list"),
+    path("topics/<int:topic_id>/follow/", sources.follow_topic, name="follow_topic"),
     path("analytics/", analytics.overview, name="analytics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),

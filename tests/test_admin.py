@@ -227,6 +227,7 @@ def test_changing_an_item_with_its_share_texts(cast, login):
         "published_at_1": "12:00:00",
         "topics": [cast.cloud.pk],
         "approval_state": "approved",
+        "kind": "article",
         "source": cast.blog.pk,
         "expires_at_0": "",
         "expires_at_1": "",

@@ -136,6 +136,12 @@ class Havn:
                 options[name] = list(NETWORKS)
             elif name == "code":
                 options[name] = [self.share_link.code, self.plain_link.code]
+            elif name == "source_id":
+                options[name] = [self.cast.havn_source.pk]
+            elif name == "list_id":
+                options[name] = [self.cast.havn_list.pk]
+            elif name == "topic_id":
+                options[name] = [self.cast.havn_topic.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
+from budbringer.content.language import CONTENT_LANGUAGES
 from budbringer.sharing.networks import NETWORK_CHOICES
 from budbringer.sources.models import Source
 
@@ -14,6 +15,14 @@ from budbringer.sources.models import Source
 class Topic(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField(_("name"), max_length=100)
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line, in any of our languages. Items whose title or text "
+            "contains one of them, in any inflection, get this topic."
+        ),
+    )
 
     class Meta:
         verbose_name = _("topic")
@@ -52,9 +61,13 @@ class ItemQuerySet(models.QuerySet):
 
         Newest first until the ranker arrives.
         """
-        items = self.in_organisation(person.organisation).shareable(now)
+        items = (
+            self.in_organisation(person.organisation)
+            .shareable(now)
+            .filter(duplicate_of__isnull=True)
+        )
         if person.languages:
-            items = items.filter(language__in=person.languages)
+            items = items.filter(language__in=readable_languages(person.languages))
         interests = Q()
         topic_ids = list(person.topics.values_list("id", flat=True))
         if topic_ids:
@@ -65,6 +78,17 @@ class ItemQuerySet(models.QuerySet):
         if interests:
             items = items.filter(interests).distinct()
         return items.order_by("-published_at", "-id")
+
+
+def readable_languages(languages: list[str]) -> list[str]:
+    """Who reads Norwegian Bokmål reads Nynorsk too."""
+    return [*languages, "nn"] if "nb" in languages else list(languages)
+
+
+class ItemKind(models.TextChoices):
+    ARTICLE = "article", _("Article")
+    VIDEO = "video", _("Video")
+    PODCAST = "podcast", _("Podcast episode")
 
 
 class Item(models.Model):
@@ -84,7 +108,16 @@ class Item(models.Model):
     # The URL with tracking parameters and fragments removed; one item per canonical URL.
     canonical_url = models.URLField(_("canonical URL"), max_length=2000)
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # Sanitised on the way in (budbringer.sources.sanitize); never raw feed HTML.
+    content_html = models.TextField(_("content"), blank=True)
+    author = models.CharField(_("author"), max_length=300, blank=True)
+    guid = models.CharField(max_length=2000, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind, default=ItemKind.ARTICLE)
+    image_url = models.URLField(_("image"), max_length=2000, blank=True)
+    media_url = models.URLField(_("audio or video file"), max_length=2000, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    # Blank when the text is too short to tell.
+    language = models.CharField(_("language"), max_length=10, choices=CONTENT_LANGUAGES, blank=True)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="items", verbose_name=_("topics")
@@ -98,6 +131,17 @@ class Item(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # MinHash of the text (budbringer.content.neardup); null when too short to compare.
+    fingerprint = models.BinaryField(null=True, blank=True, editable=False)
+    # The earlier item this one repeats (the same press release on another site): shown once.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
 
     objects = ItemQuerySet.as_manager()
 
@@ -110,7 +154,10 @@ class Item(models.Model):
                 fields=["organisation", "canonical_url"], name="item_url_unique_per_organisation"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "approval_state", "-published_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "approval_state", "-published_at"]),
+            models.Index(fields=["organisation", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,6 +9,7 @@ from budbringer.content.editorial import add_item, approve_item, reject_item
 from budbringer.content.forms import ItemForm, ShareTextFormSet
 from budbringer.content.lookups import get_item_for, get_item_for_editor
 from budbringer.content.models import ApprovalState, Item
+from budbringer.lib.csp import feed_html_policy
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.suggestions import suggested_text
 
@@ -23,6 +24,7 @@ def for_you(request):
 
 
 @person_required()
+@feed_html_policy
 def item_detail(request, item_id: int):
     item = get_item_for(request.person, item_id)
     context = {

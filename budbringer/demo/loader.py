@@ -23,7 +23,7 @@ from budbringer.lib.urls import canonical_url
 from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import create_link, record_click, share_link
 from budbringer.sharing.models import Share
-from budbringer.sources.models import Source, SourceList
+from budbringer.sources.models import FetchOutcome, Source, SourceList
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "nordlys.json"
 # Printed by `budbringer demo` for every demo login; a demo has nothing to protect.
@@ -55,7 +55,11 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
         _check_names_free(data)
         organisation = Organisation.objects.create(**data["organisation"])
         topics = {
-            name: Topic.objects.create(organisation=organisation, name=name)
+            name: Topic.objects.create(
+                organisation=organisation,
+                name=name,
+                keywords="\n".join(data["topic_keywords"].get(name, [])),
+            )
             for name in data["topics"]
         }
         lists = {
@@ -75,7 +79,18 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
         get_user_model().objects.filter(person__organisation=organisation).update(
             date_joined=joined
         )
-        Source.objects.filter(organisation=organisation).update(created_at=joined)
+        # The demo's sites are made up (.example), so fetching them could only fail: the
+        # sources are paused, looking as they would after a good fetch an hour ago.
+        fetched = now - dt.timedelta(hours=1)
+        Source.objects.filter(organisation=organisation).update(
+            created_at=joined,
+            is_active=False,
+            last_fetched_at=fetched,
+            last_success_at=fetched,
+            last_outcome=FetchOutcome.OK,
+        )
+        for source in sources.values():
+            Source.objects.filter(pk=source.pk).update(items_found=source.items.count())
     return organisation
 
 

@@ -1,6 +1,7 @@
 """Where content comes from: feeds, grouped in lists people can follow."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation
@@ -39,17 +40,68 @@ class SourceList(models.Model):
         return self.name
 
 
+class SourceKind(models.TextChoices):
+    ARTICLES = "article", _("Articles")
+    VIDEOS = "video", _("Videos")
+    PODCAST = "podcast", _("Podcast")
+
+
+class FetchOutcome(models.TextChoices):
+    NEVER = "", _("Not fetched yet")
+    OK = "ok", _("New content checked")
+    NOT_MODIFIED = "not_modified", _("Unchanged since the last fetch")
+    FAILED = "failed", _("Failed")
+
+
+class SourceQuerySet(models.QuerySet):
+    def in_organisation(self, organisation: Organisation) -> "SourceQuerySet":
+        return self.filter(organisation=organisation)
+
+    def due(self, now=None) -> "SourceQuerySet":
+        """Active sources whose next fetch time has come, longest waiting first."""
+        now = now or timezone.now()
+        return self.filter(is_active=True, next_fetch_at__lte=now).order_by("next_fetch_at")
+
+
 class Source(models.Model):
-    """A feed (RSS, Atom, ...) that items are fetched from."""
+    """A feed (RSS, Atom, JSON Feed, YouTube, podcast) that items are fetched from."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sources")
     title = models.CharField(_("title"), max_length=300)
     feed_url = models.URLField(_("feed URL"), max_length=2000)
     site_url = models.URLField(_("site URL"), max_length=2000, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SourceKind, default=SourceKind.ARTICLES
+    )
+    # Used for items too short to tell their language from.
+    language = models.CharField(_("usual language"), max_length=10, blank=True)
     lists = models.ManyToManyField(
         SourceList, blank=True, related_name="sources", verbose_name=_("lists")
     )
+    # Items from a trusted source are shareable at once; others wait for an editor.
+    auto_approve = models.BooleanField(_("approve new items automatically"), default=True)
+    is_active = models.BooleanField(_("fetch this source"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Fetch state, written by budbringer.sources.refresh only.
+    next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_outcome = models.CharField(
+        _("last fetch"),
+        max_length=20,
+        choices=FetchOutcome,
+        default=FetchOutcome.NEVER,
+        blank=True,
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    failure_count = models.PositiveIntegerField(_("failures in a row"), default=0)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    items_found = models.PositiveIntegerField(_("items found"), default=0)
+    last_new_items = models.PositiveIntegerField(_("new items in the last fetch"), default=0)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("source")

@@ -17,12 +17,35 @@ PAGES = [
     ("post", "/editor/items/{item}/approve/"),
     ("post", "/editor/items/{item}/reject/"),
     ("get", "/analytics/"),
+    ("get", "/editor/sources/"),
+    ("get", "/editor/sources/new/"),
+    ("post", "/editor/sources/new/"),
+    ("get", "/editor/sources/opml/"),
+    ("post", "/editor/sources/opml/"),
+    ("get", "/editor/sources/opml/export"),
+    ("get", "/editor/sources/{source}/"),
+    ("post", "/editor/sources/{source}/"),
+    ("post", "/editor/sources/{source}/fetch/"),
+    ("post", "/editor/sources/{source}/delete/"),
+    ("get", "/editor/lists/"),
+    ("post", "/editor/lists/"),
+    ("get", "/editor/lists/{list}/"),
+    ("post", "/editor/lists/{list}/delete/"),
+    ("get", "/lists/"),
+    ("post", "/lists/{list}/follow/"),
+    ("post", "/topics/{topic}/follow/"),
 ]
+
+
+def fill(page: str, cast) -> str:
+    return page.format(
+        item=cast.article.pk, source=cast.blog.pk, list=cast.company_list.pk, topic=cast.cloud.pk
+    )
 
 
 @pytest.mark.parametrize(("method", "page"), PAGES)
 def test_anonymous_visitor_is_sent_to_sign_in(client, cast, method, page):
-    path = page.format(item=cast.article.pk)
+    path = fill(page, cast)
     response = getattr(client, method)(path)
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={quote(path)}"
@@ -31,7 +54,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, cast, method, page):
 @pytest.mark.parametrize(("method", "page"), PAGES)
 def test_login_without_a_person_is_forbidden(client, cast, method, page):
     client.force_login(User.objects.create_user("orphan", password="x"))
-    path = page.format(item=cast.article.pk)
+    path = fill(page, cast)
     assert getattr(client, method)(path).status_code == 403
 
 
@@ -47,5 +70,5 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     app_pages = {
         entry.name for entry in get_resolver().url_patterns if isinstance(entry, URLPattern)
     } - public
-    listed = {resolve(page.format(item=cast.article.pk)).url_name for _method, page in PAGES}
+    listed = {resolve(fill(page, cast)).url_name for _method, page in PAGES}
     assert listed == app_pages

@@ -12,7 +12,7 @@ NOON = dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.UTC)
 def test_every_entry_is_enqueued_once_per_slot(db):
     assert enqueue_due(NOON) == [entry.name for entry in SCHEDULE]
     # A second worker (or the next pass of this one) in the same slot finds it done.
-    assert enqueue_due(NOON + dt.timedelta(minutes=59)) == []
+    assert enqueue_due(NOON + dt.timedelta(seconds=59)) == []
     assert ScheduledRun.objects.count() == len(SCHEDULE)
     assert DBTaskResult.objects.count() == len(SCHEDULE)
     assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == {
@@ -30,6 +30,13 @@ def test_prune_salts_runs_hourly(db):
     entry = next(e for e in SCHEDULE if e.name == "links.prune_visitor_salts")
     assert entry.every == dt.timedelta(hours=1)
     assert entry.task.module_path == "budbringer.links.tasks.prune_visitor_salts"
+
+
+def test_sources_are_looked_at_every_minute(db):
+    entry = next(e for e in SCHEDULE if e.name == "sources.fetch_due_sources")
+    assert entry.every == dt.timedelta(minutes=1)
+    assert enqueue_due(NOON + dt.timedelta(minutes=1), schedule=[entry]) == [entry.name]
+    assert enqueue_due(NOON + dt.timedelta(minutes=1, seconds=30), schedule=[entry]) == []
 
 
 def test_slots_are_aligned_whatever_the_time_of_the_call():

@@ -1,0 +1,22 @@
+"""Feed HTML on the item page: shown as stored (sanitised on the way in), under a CSP."""
+
+from budbringer.content.models import Item
+
+
+def test_fetched_content_is_shown_under_a_policy_that_forbids_scripts(cast, login):
+    Item.objects.filter(pk=cast.article.pk).update(
+        content_html='<p>Fjord <strong>power</strong></p><img src="https://cdn.example.com/a.jpg">'
+    )
+    response = login(cast.bob).get(f"/items/{cast.article.pk}/")
+    html = response.content.decode()
+    assert '<div class="item-content"><p>Fjord <strong>power</strong></p>' in html
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in policy
+    assert "object-src 'none'" in policy
+
+
+def test_without_content_the_summary_is_shown(cast, login):
+    Item.objects.filter(pk=cast.article.pk).update(content_html="", summary="Short and plain.")
+    html = login(cast.bob).get(f"/items/{cast.article.pk}/").content.decode()
+    assert "<p>Short and plain.</p>" in html
+    assert "item-content" not in html
