@@ -10,6 +10,8 @@ USAGE = """usage: budbringer COMMAND [options]
   worker        run background tasks and the periodic schedule
   migrate       create or update the database tables
   createadmin   create an organisation admin
+  fetch         fetch the sources that are due (or --source ID) and store new items
+  feed preview  show what a feed or site URL (or a file) gives, without saving
   help          every command, including Django's own
 """
 

@@ -4,6 +4,7 @@ outsider to everything of Nordlys."""
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -117,6 +118,20 @@ def login(client):
         return client
 
     return _login
+
+
+def feedparser_corpus() -> Path:
+    """The feedparser project's test corpus (../shared/corpora/feedparser beside this
+    repository, or BUDBRINGER_FEEDPARSER_CORPUS); CI sets BUDBRINGER_REQUIRE_CORPUS=1
+    so that a missing corpus fails instead of skipping."""
+    configured = os.environ.get("BUDBRINGER_FEEDPARSER_CORPUS")
+    beside = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "feedparser"
+    for candidate in (configured, beside, "/work/shared/corpora/feedparser"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    if os.environ.get("BUDBRINGER_REQUIRE_CORPUS") == "1":
+        raise RuntimeError(f"the feedparser corpus is not at {beside}")
+    return beside
 
 
 def chromium_path() -> str | None:

@@ -11,7 +11,6 @@ parser saw) is checked for anything that could run.
 
 import io
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
@@ -21,12 +20,10 @@ from playwright.sync_api import Browser, Request, Route
 from budbringer.sources.parsing import FeedError, parse_feed
 from budbringer.sources.sanitize import sanitize_html
 from tests.browser.conftest import TIMEOUT_MS
+from tests.conftest import feedparser_corpus
 from tests.sources.unsafe_html import XSS_VECTORS
 
-SANITIZE_CASES = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared" / "corpora" / "feedparser" / "wellformed" / "sanitize"
-)  # fmt: skip
+SANITIZE_CASES = feedparser_corpus() / "wellformed" / "sanitize"
 # Plain http: feeds name http:// images, which on an https page Chromium would upgrade
 # with a console warning about mixed content, and any console message fails the test.
 PAGE_URL = "http://budbringer.test/items/feed-html"

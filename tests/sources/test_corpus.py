@@ -4,16 +4,16 @@ it is prepared, or refused with a plain-words FeedError, never an unhandled exce
 Whatever HTML comes out can run nothing."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from budbringer.lib.urls import canonical_url
 from budbringer.sources.parsing import FeedError
 from budbringer.sources.pipeline import prepare_feed
+from tests.conftest import feedparser_corpus
 from tests.sources.unsafe_html import unsafe_parts
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "feedparser"
+CORPUS = feedparser_corpus()
 FEED_URL = "https://example.org/feeds/corpus.xml"
 
 # Well-formed files we refuse on purpose: they declare XML entities.
