@@ -8,7 +8,7 @@ from functools import wraps
 
 FEED_HTML_POLICY = (
     "script-src 'none'; object-src 'none'; base-uri 'none'; "
-    "frame-src https://www.youtube-nocookie.com; form-action 'self' https:"
+    "frame-src 'none'; form-action 'self' https:"
 )
 
 

@@ -251,3 +251,35 @@ def test_large_passes_parse_in_child_processes_with_the_same_result(
     assert stored == {"Hydrogen": "en", "Vätgas": "sv"}
     html = Item.objects.get(title="Hydrogen").content_html
     assert html.startswith("<p>Our new hydrogen project")
+
+
+def test_hostile_and_broken_documents_served_over_http_fail_alone_or_are_read(
+    cast, feed_server, allow_local
+):
+    from tests.sources.test_parse_refuses_entities import BILLION_LAUGHS
+
+    laughs = add_source(cast, feed_server.route("/laughs.xml", body=BILLION_LAUGHS))
+    broken_xml = rss([("Still readable", "https://site.example.com/broken", ENGLISH)]).replace(
+        b"</channel>", b"<unclosed></channel>"
+    )
+    malformed = add_source(cast, feed_server.route("/broken.xml", body=broken_xml))
+    swedish = rss([("Vätgas på väg", "https://site.example.com/vatgas", SWEDISH)])
+    wrong_charset = add_source(
+        cast,
+        feed_server.route(  # UTF-8 bytes, declared Latin-1 by the server
+            "/charset.xml",
+            body=swedish,
+            headers={"Content-Type": "application/rss+xml; charset=iso-8859-1"},
+        ),
+    )
+
+    summary = refresh_sources([laughs.pk, malformed.pk, wrong_charset.pk])
+
+    laughs.refresh_from_db()
+    assert laughs.last_outcome == FetchOutcome.FAILED
+    assert "entit" in laughs.last_error
+    assert Item.objects.filter(canonical_url="https://site.example.com/broken").exists()
+    assert Item.objects.get(canonical_url="https://site.example.com/vatgas").title == (
+        "Vätgas på väg"
+    )
+    assert (summary.new_items, summary.failed) == (2, 1)
