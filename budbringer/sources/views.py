@@ -271,23 +271,26 @@ def follow(request):
 @person_required()
 def follow_list(request, list_id: int):
     source_list = get_list_for(request.person, list_id)
-    if request.POST.get("follow") == "no":
-        following.unfollow_list(request.person, source_list)
-        messages.success(request, _("You no longer follow “%(name)s”.") % {"name": source_list})
-    else:
-        following.follow_list(request.person, source_list)
-        messages.success(request, _("You follow “%(name)s”.") % {"name": source_list})
-    return redirect(reverse("follow") + f"#list-{source_list.pk}")
+    change = following.unfollow_list if _unfollowing(request) else following.follow_list
+    return _followed(request, change, source_list, f"list-{source_list.pk}")
 
 
 @require_POST
 @person_required()
 def follow_topic(request, topic_id: int):
     topic = get_topic_for(request.person, topic_id)
-    if request.POST.get("follow") == "no":
-        following.unfollow_topic(request.person, topic)
-        messages.success(request, _("You no longer follow “%(name)s”.") % {"name": topic})
+    change = following.unfollow_topic if _unfollowing(request) else following.follow_topic
+    return _followed(request, change, topic, f"topic-{topic.pk}")
+
+
+def _unfollowing(request) -> bool:
+    return request.POST.get("follow") == "no"
+
+
+def _followed(request, change, thing, anchor: str):
+    change(request.person, thing)
+    if _unfollowing(request):
+        messages.success(request, _("You no longer follow “%(name)s”.") % {"name": thing})
     else:
-        following.follow_topic(request.person, topic)
-        messages.success(request, _("You follow “%(name)s”.") % {"name": topic})
-    return redirect(reverse("follow") + f"#topic-{topic.pk}")
+        messages.success(request, _("You follow “%(name)s”.") % {"name": thing})
+    return redirect(reverse("follow") + f"#{anchor}")

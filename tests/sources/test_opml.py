@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budbringer.sources.models import ListKind, Source, SourceList
 from budbringer.sources.opml import MAX_BYTES, OpmlError, export_opml, import_opml
+from tests.xml_attacks import billion_laughs
 
 IMPORT_PAGE = "/editor/sources/opml/"
 EXPORT_PAGE = "/editor/sources/opml/export"
@@ -256,22 +257,12 @@ def test_addresses_that_are_not_http_are_reported_not_imported(cast):
     assert not Source.objects.filter(title__in=["Script", "File", "Data", "FTP"]).exists()
 
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE opml [
-  <!ENTITY lol "lol">
-  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<opml version="2.0"><body>
+BILLION_LAUGHS = billion_laughs(
+    "opml",
+    """<opml version="2.0"><body>
   <outline text="&lol9;" type="rss" xmlUrl="https://laughs.example/feed"/>
-</body></opml>"""
+</body></opml>""",
+)
 
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE opml [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
