@@ -21,8 +21,8 @@ from budbringer.content.neardup import signature
 from budbringer.lib.urls import canonical_url
 from budbringer.sources.parsing import Enclosure, ParsedEntry, ParsedFeed, parse_feed
 
-# Enough words, with the title, to tell a language (lingua is right on more than 99% of
-# texts this long); detection time grows with the length, and is most of a fetch pass's.
+# Enough words, with the title, to tell a language with lingua's small models (see
+# content/language.py); detection time grows with the length.
 LANGUAGE_SAMPLE_CHARS = 200
 
 
@@ -55,13 +55,14 @@ class PreparedFeed:
 
 
 def prepare_feed(
-    body: bytes, *, url: str, content_type: str = "", detect_language: bool = True
+    body: bytes, *, url: str, content_type: str = "", detect_language: str = "all"
 ) -> PreparedFeed:
     """The items of a feed, ready to store. Raises parsing.FeedError when it is unreadable.
 
-    With `detect_language=False` the items' languages are left blank for the caller to
-    fill with `assign_languages`: a fetch pass parses in child processes, which need not
-    each load the language models, and detects languages in one place.
+    With `detect_language="long"` only items with enough words for lingua's small models
+    get their language here, the others are left blank for `assign_languages(...,
+    blank_only=True)`: a fetch pass parses in child processes, which should not each load
+    the large models.
     """
     feed = parse_feed(body, url=url, content_type=content_type)
     unique: dict[str, ParsedEntry] = {}
@@ -94,20 +95,23 @@ def prepare_feed(
     prepared = PreparedFeed(
         feed=feed, items=items, skipped=len(feed.entries) - len(items), warning=feed.warning
     )
-    if detect_language:
-        assign_languages(prepared)
+    assign_languages(prepared, long_only=detect_language == "long")
     return prepared
 
 
-def assign_languages(prepared: PreparedFeed) -> None:
+def assign_languages(
+    prepared: PreparedFeed, *, long_only: bool = False, blank_only: bool = False
+) -> None:
     """Each item's language from its own words, all items in one parallel batch; the
     feed's declared language stands in when the words are too few."""
     declared = prepared.feed.language
     fallback = declared if declared in CONTENT_LANGUAGE_CODES else ""
-    samples = [f"{i.title}\n{i.text[:LANGUAGE_SAMPLE_CHARS]}" for i in prepared.items]
+    items = [i for i in prepared.items if i.language == ""] if blank_only else prepared.items
+    samples = [f"{i.title}\n{i.text[:LANGUAGE_SAMPLE_CHARS]}" for i in items]
     if not samples:
         return
-    for item, language in zip(prepared.items, detect_languages(samples, fallback), strict=True):
+    languages = detect_languages(samples, fallback, long_only=long_only)
+    for item, language in zip(items, languages, strict=True):
         item.language = language
 
 

@@ -165,9 +165,9 @@ def download(job: Job, parsers: Executor | None = None) -> Download:
                 result.body,
                 url=result.url,
                 content_type=result.content_type,
-                detect_language=False,
+                detect_language="long",
             ).result()
-            assign_languages(prepared)
+            assign_languages(prepared, blank_only=True)
     except FeedError as error:
         return Download(job, result=result, error=str(error))
     except BrokenProcessPool:

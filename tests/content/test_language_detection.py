@@ -46,3 +46,12 @@ def test_long_texts(language, text):
 def test_a_batch_mixes_short_long_and_too_short_in_order():
     texts = [LONG["da"], SHORT["nl"], "OK!", LONG["sv"], SHORT["nb"]]
     assert detect_languages(texts, fallback="xx") == ["da", "nl", "xx", "sv", "nb"]
+
+
+def test_long_only_leaves_short_texts_blank_for_the_large_models():
+    long_text = f"{LONG['nl']} {LONG['nl']}"
+    assert detect_languages([SHORT["sv"], long_text, "OK"], "en", long_only=True) == [
+        "",
+        "nl",
+        "",
+    ]
