@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -66,20 +67,25 @@ def editor_item_new(request):
     )
     if request.method == "POST" and form.is_valid() and texts.is_valid():
         data = form.cleaned_data
-        item = add_item(
-            request.person,
-            url=data["url"],
-            canonical_url=form.canonical_url,
-            title=data["title"],
-            summary=data["summary"],
-            language=data["language"],
-            expires_at=data["expires_at"],
-            topics=data["topics"],
-            approve=data["approve"],
-            share_texts=[t.cleaned_data for t in texts if t.has_changed() and t.cleaned_data],
-        )
-        messages.success(request, _("“%(title)s” is added.") % {"title": item.title})
-        return redirect("editor_items")
+        try:
+            item = add_item(
+                request.person,
+                url=data["url"],
+                canonical_url=form.canonical_url,
+                title=data["title"],
+                summary=data["summary"],
+                language=data["language"],
+                expires_at=data["expires_at"],
+                topics=data["topics"],
+                approve=data["approve"],
+                share_texts=[t.cleaned_data for t in texts if t.has_changed() and t.cleaned_data],
+            )
+        except IntegrityError:
+            # Someone (an editor, or a feed) added the same address since the form checked.
+            form.add_error("url", _("This article is already in Budbringer."))
+        else:
+            messages.success(request, _("“%(title)s” is added.") % {"title": item.title})
+            return redirect("editor_items")
     return render(request, "content/editor_item_new.html", {"form": form, "texts": texts})
 
 

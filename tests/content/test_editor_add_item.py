@@ -164,3 +164,31 @@ def test_add_item_is_all_or_nothing(cast):
             ],
         )
     assert counts() == before
+
+
+def test_the_same_address_added_meanwhile_is_a_form_error_not_a_crash(
+    cast, login, form, monkeypatch
+):
+    import budbringer.content.views as views
+
+    real_add_item = views.add_item
+
+    def a_feed_got_there_first(person, **fields):
+        Item.objects.create(
+            organisation=person.organisation,
+            title="From the feed",
+            url=URL,
+            canonical_url=URL,
+            language="en",
+        )
+        return real_add_item(person, **fields)
+
+    monkeypatch.setattr(views, "add_item", a_feed_got_there_first)
+    response = login(cast.erik).post("/editor/items/new/", form)
+
+    assert response.status_code == 200
+    assert "This article is already in Budbringer." in response.content.decode()
+    assert response.context["form"]["title"].value() == "New office in Tromsø"  # input kept
+    assert list(Item.objects.filter(canonical_url=URL).values_list("title", flat=True)) == [
+        "From the feed"
+    ]
