@@ -6,6 +6,7 @@ object lookup goes through the organisation filter below, and an object of anoth
 organisation is a 404, exactly like in the rest of the app.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.content.models import Item, ShareText, Topic
+from budbringer.lib.urls import canonical_url
 from budbringer.links.models import Click, TrackedLink
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
@@ -234,14 +236,34 @@ class ShareTextInline(admin.TabularInline):
         return self._item_admin().has_change_permission(request, obj)
 
 
+class ItemAdminForm(forms.ModelForm):
+    """The canonical URL follows from the URL; nobody types it."""
+
+    def _post_clean(self):
+        url = self.cleaned_data.get("url")
+        if url:
+            try:
+                self.instance.canonical_url = canonical_url(url)
+            except ValueError:
+                self.add_error("url", _("Enter an address that starts with http or https."))
+        super()._post_clean()
+
+    def _get_validation_exclusions(self):
+        # Validate the one-item-per-address constraint here rather than fail in the database
+        # (without a valid URL, the URL field's own error says what is wrong).
+        exclusions = super()._get_validation_exclusions()
+        return exclusions - {"canonical_url"} if self.instance.canonical_url else exclusions
+
+
 @admin.register(Item, site=admin_site)
 class ItemAdmin(ScopedAdmin):
+    form = ItemAdminForm
     list_display = ["title", "language", "approval_state", "published_at", "expires_at"]
     list_filter = ["approval_state", "language", "topics"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
     filter_horizontal = ["topics"]
-    readonly_fields = ["approved_by", "approved_at"]
+    readonly_fields = ["canonical_url", "approved_by", "approved_at"]
     inlines = [ShareTextInline]
 
 

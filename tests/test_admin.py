@@ -220,7 +220,6 @@ def test_changing_an_item_with_its_share_texts(cast, login):
     data = {
         "title": "Renamed",
         "url": item.url,
-        "canonical_url": item.canonical_url,
         "summary": "",
         "language": "en",
         "published_at_0": "2025-03-14",
@@ -337,3 +336,39 @@ def test_a_tracked_link_made_in_the_admin_gets_a_code(cast, login):
         assert link.organisation == cast.nordlys
         assert len(link.code) >= 6
         assert client.get(f"/l/{link.code}")["Location"].startswith(target)
+
+
+def _new_item_data(cast, url):
+    return {
+        "title": "Added in the admin",
+        "url": url,
+        "summary": "",
+        "language": "en",
+        "published_at_0": "2025-03-14",
+        "published_at_1": "12:00:00",
+        "approval_state": "pending",
+        "kind": "article",
+        "expires_at_0": "",
+        "expires_at_1": "",
+        "share_texts-TOTAL_FORMS": "0",
+        "share_texts-INITIAL_FORMS": "0",
+        "share_texts-MIN_NUM_FORMS": "0",
+        "share_texts-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_the_admin_derives_the_canonical_url_from_the_url(cast, login):
+    data = _new_item_data(cast, "https://Blog.Example.com:443/new?utm_source=x&id=7#top")
+    response = login(cast.alice).post(url(Item, "add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    item = Item.objects.get(title="Added in the admin")
+    assert item.canonical_url == "https://blog.example.com/new?id=7"
+    assert item.organisation == cast.nordlys
+
+
+def test_the_admin_refuses_an_address_already_there_with_a_message(cast, login):
+    data = _new_item_data(cast, cast.article.url + "?utm_campaign=again")
+    response = login(cast.alice).post(url(Item, "add"), data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert not Item.objects.filter(title="Added in the admin").exists()
