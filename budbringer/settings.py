@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "budbringer.sharing",
     "budbringer.links",
     "budbringer.analytics",
+    "budbringer.relevance",
     "budbringer.demo",
     "budbringer.core",
     "django_tasks",

@@ -7,6 +7,7 @@ from budbringer.analytics import views as analytics
 from budbringer.content import views as content
 from budbringer.core import views as core
 from budbringer.links import views as links
+from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
     path("items/<int:item_id>/share/<str:network>/", sharing.share, name="share"),
+    path("items/<int:item_id>/more-like-this/", relevance.more_like_this, name="more_like_this"),
+    path("items/<int:item_id>/not-for-me/", relevance.not_for_me, name="not_for_me"),
     path("editor/items/", content.editor_items, name="editor_items"),
     path("editor/items/new/", content.editor_item_new, name="editor_item_new"),
     path(

@@ -49,6 +49,13 @@ def export_person(person: Person) -> dict:
             }
             for link in links.order_by("created_at")
         ],
+        # What the ranker learns from: opened, shared, "more like this", "not for me".
+        "interactions": [
+            {"item": title, "kind": kind, "at": at.isoformat()}
+            for title, kind, at in person.interactions.order_by("at", "id").values_list(
+                "item__title", "kind", "at"
+            )
+        ],
     }
 
 
@@ -58,6 +65,7 @@ def erase_person(person: Person) -> None:
 
     Their shares and links stay, detached from them: the organisation's counts remain
     right and links already posted keep working for the people who read those posts.
+    Their interactions (the ranker's feedback) go with them.
     """
     user = person.user
     person.delete()

@@ -11,6 +11,9 @@ from budbringer.content.forms import ItemForm, ShareTextFormSet
 from budbringer.content.lookups import get_item_for, get_item_for_editor
 from budbringer.content.models import ApprovalState, Item
 from budbringer.lib.csp import feed_html_policy
+from budbringer.relevance.events import record_interaction
+from budbringer.relevance.reasons import reason_texts
+from budbringer.relevance.service import picks_for
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.suggestions import suggested_text
 
@@ -19,15 +22,18 @@ PAGE_SIZE = 20
 
 @person_required()
 def for_you(request):
-    items = Item.objects.for_person(request.person).prefetch_related("topics")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "content/for_you.html", {"page": page})
+    """The few items the ranker picks for the person now, each with its reason."""
+    picks = picks_for(request.person)
+    reasons = reason_texts([pick.reason for _item, pick in picks], request.person.organisation)
+    cards = [(item, reason) for (item, _pick), reason in zip(picks, reasons, strict=True)]
+    return render(request, "content/for_you.html", {"cards": cards})
 
 
 @person_required()
 @feed_html_policy
 def item_detail(request, item_id: int):
     item = get_item_for(request.person, item_id)
+    record_interaction(request.person, item, "opened")
     context = {
         "item": item,
         "networks": NETWORKS.values(),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from budbringer.core.models import ScheduledRun
 from budbringer.links import tasks as link_tasks
+from budbringer.relevance import tasks as relevance_tasks
 from budbringer.sources import tasks as source_tasks
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ SCHEDULE = [
     # Each pass fetches only the sources that are due; claims keep passes from overlapping.
     Periodic("sources.fetch_due_sources", dt.timedelta(minutes=1), source_tasks.fetch_due_sources),
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
+    Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
 ]
 
 KEEP_RUNS_FOR = dt.timedelta(days=7)

@@ -5,6 +5,7 @@ from django.db import transaction
 from budbringer.accounts.models import Person
 from budbringer.content.models import Item
 from budbringer.links.tracking import share_link, short_url
+from budbringer.relevance.events import record_interaction
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.suggestions import suggested_text
@@ -26,5 +27,6 @@ def record_share(person: Person, item: Item, network_slug: str, text: str = "") 
             network=network_slug,
             link=link,
         )
+        record_interaction(person, item, "shared")
     words = text.strip() or suggested_text(item, network_slug, person)
     return network.share_url(link=short_url(link), text=words, title=item.title)

@@ -11,6 +11,8 @@ PAGES = [
     ("get", "/for-you/"),
     ("get", "/items/{item}/"),
     ("post", "/items/{item}/share/linkedin/"),
+    ("post", "/items/{item}/more-like-this/"),
+    ("post", "/items/{item}/not-for-me/"),
     ("get", "/editor/items/"),
     ("get", "/editor/items/new/"),
     ("post", "/editor/items/new/"),

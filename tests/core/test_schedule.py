@@ -22,7 +22,8 @@ def test_every_entry_is_enqueued_once_per_slot(db):
 
 def test_next_slot_is_enqueued_again(db):
     enqueue_due(NOON)
-    assert enqueue_due(NOON + dt.timedelta(hours=1)) == [entry.name for entry in SCHEDULE]
+    # A day later every entry, daily ones included, is due again.
+    assert enqueue_due(NOON + dt.timedelta(days=1)) == [entry.name for entry in SCHEDULE]
     assert DBTaskResult.objects.count() == 2 * len(SCHEDULE)
 
 

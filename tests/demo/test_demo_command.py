@@ -60,7 +60,7 @@ def test_signing_in_through_the_form_reaches_for_you(client, db):
     assert response["Location"] == "/for-you/"
     page = client.get("/for-you/")
     assert page.status_code == 200
-    assert len(page.context["page"].object_list) > 0
+    assert len(page.context["cards"]) > 0
 
 
 def test_a_taken_login_name_is_a_clear_error(db):

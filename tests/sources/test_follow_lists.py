@@ -1,10 +1,13 @@
 """/lists/: everyone follows the lists and topics of their own organisation."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from budbringer.content.models import Topic
 from budbringer.sources.following import follow_list, follow_topic
-from budbringer.sources.models import Source
+from budbringer.sources.models import Source, SourceList
 from tests.conftest import make_item
 
 PAGE = "/lists/"
@@ -64,12 +67,20 @@ def test_following_changes_what_is_suggested(cast, login):
     other = Source.objects.create(
         organisation=cast.nordlys, title="Other", feed_url="https://other.example/feed"
     )
-    elsewhere = make_item(cast.nordlys, "From elsewhere", source=other)
+    trade = SourceList.objects.create(organisation=cast.nordlys, name="Trade press")
+    other.lists.add(trade)
+    elsewhere = make_item(
+        cast.nordlys,
+        "From elsewhere",
+        source=other,
+        published_at=timezone.now() - dt.timedelta(days=1),
+    )
     client = login(cast.bob)
-    assert elsewhere in client.get("/for-you/").context["page"].object_list
-    client.post(f"/lists/{cast.company_list.pk}/follow/")
-    shown = list(client.get("/for-you/").context["page"].object_list)
-    assert shown == [cast.article]
+    # From nothing Bob follows: not worth his time yet.
+    assert [item for item, _reason in client.get("/for-you/").context["cards"]] == [cast.article]
+    client.post(f"/lists/{trade.pk}/follow/")
+    cards = client.get("/for-you/").context["cards"]
+    assert (elsewhere, "Because you follow Trade press") in cards
 
 
 def test_a_list_or_topic_of_another_organisation_is_404(cast, login):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RelevanceConfig(AppConfig):
+    name = "budbringer.relevance"
+    label = "relevance"

@@ -1,0 +1,179 @@
+"""The adapter between the database and the ranking engine.
+
+The engine (budbringer.relevance.engine) takes plain data and returns plain data; this
+module builds that data for one organisation with a fixed number of queries, whatever
+the number of items, people or events, and turns the engine's picks back into items.
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from budbringer.accounts.models import Organisation, Person
+from budbringer.content.models import Item, readable_languages
+from budbringer.relevance.engine import Budget, Event, ItemData, PersonData, Pick, Ranker
+from budbringer.relevance.models import Interaction, RankerState
+from budbringer.sources.models import ListKind, Source, SourceList
+
+# Candidates are the items published this many days back; older ones are rarely news.
+ITEM_DAYS = 60
+# Feedback older than this hardly counts with a 30-day half-life (1/16 at 120 days).
+EVENT_DAYS = 120
+
+
+def load(
+    organisation: Organisation, now: dt.datetime
+) -> tuple[list[ItemData], list[PersonData], list[Event]]:
+    """The organisation's candidate items, its people and their feedback, in 7 queries.
+
+    Items are those shareable now, published in the last ITEM_DAYS or engaged with in the
+    last EVENT_DAYS: an older item someone just read still tells what they like (and may
+    still interest a colleague). People are the active ones; events are the interactions
+    of the last EVENT_DAYS.
+    """
+    recent_events = Interaction.objects.filter(
+        organisation=organisation, at__gte=now - dt.timedelta(days=EVENT_DAYS), at__lte=now
+    )
+    candidates = (
+        Item.objects.in_organisation(organisation)
+        .shareable(now)
+        .filter(
+            Q(published_at__gte=now - dt.timedelta(days=ITEM_DAYS))
+            | Q(pk__in=recent_events.values("item_id"))
+        )
+    )
+    topics_of_item: dict[int, set[int]] = {}
+    for item_id, topic_id in Item.topics.through.objects.filter(
+        item__in=candidates.values("id")
+    ).values_list("item_id", "topic_id"):
+        topics_of_item.setdefault(item_id, set()).add(topic_id)
+
+    lists_of_source: dict[int, set[int]] = {}
+    company_sources: set[int] = set()
+    for source_id, list_id, kind in Source.lists.through.objects.filter(
+        source__organisation=organisation
+    ).values_list("source_id", "sourcelist_id", "sourcelist__kind"):
+        lists_of_source.setdefault(source_id, set()).add(list_id)
+        if kind == ListKind.COMPANY:
+            company_sources.add(source_id)
+
+    items = [
+        ItemData(
+            id=item_id,
+            text=f"{title}\n{summary}".strip(),
+            language=language,
+            source_id=source_id,
+            list_ids=frozenset(lists_of_source.get(source_id, ())),
+            topic_ids=frozenset(topics_of_item.get(item_id, ())),
+            published_at=published_at.timestamp(),
+            company=source_id in company_sources,
+            # Editors cannot boost or pin items yet (no field on Item): no boost.
+            boost=0.0,
+            cluster=duplicate_of_id or item_id,
+        )
+        for item_id, title, summary, language, source_id, published_at, duplicate_of_id in (
+            candidates.order_by("id").values_list(
+                "id", "title", "summary", "language", "source_id", "published_at", "duplicate_of_id"
+            )
+        )
+    ]
+
+    people_of_org = Person.objects.in_organisation(organisation).active()
+    topics_of_person: dict[int, set[int]] = {}
+    for person_id, topic_id in Person.topics.through.objects.filter(
+        person__in=people_of_org.values("id")
+    ).values_list("person_id", "topic_id"):
+        topics_of_person.setdefault(person_id, set()).add(topic_id)
+    lists_of_person: dict[int, set[int]] = {}
+    for person_id, list_id in SourceList.followers.through.objects.filter(
+        person__in=people_of_org.values("id")
+    ).values_list("person_id", "sourcelist_id"):
+        lists_of_person.setdefault(person_id, set()).add(list_id)
+    people = [
+        PersonData(
+            id=person_id,
+            languages=frozenset(readable_languages(languages or [])),
+            list_ids=frozenset(lists_of_person.get(person_id, ())),
+            topic_ids=frozenset(topics_of_person.get(person_id, ())),
+            department_id=department_id,
+        )
+        for person_id, languages, department_id in people_of_org.order_by("id").values_list(
+            "id", "languages", "department_id"
+        )
+    ]
+
+    events = [
+        Event(person_id=person_id, item_id=item_id, kind=kind, at=at.timestamp())
+        for person_id, item_id, kind, at in recent_events.order_by("at", "id").values_list(
+            "person_id", "item_id", "kind", "at"
+        )
+    ]
+    return items, people, events
+
+
+def ranker_for(organisation: Organisation) -> Ranker:
+    """The organisation's ranker with its learned weights, or the cold-start defaults."""
+    state = RankerState.objects.filter(organisation=organisation).first()
+    return Ranker(weights=dict(state.weights) if state and state.weights else None)
+
+
+def picks_for(
+    person: Person, now: dt.datetime | None = None, budget: Budget | None = None
+) -> list[tuple[Item, Pick]]:
+    """What to show the person now, best first, each with the engine's reason.
+
+    The engine is given the whole organisation (for what colleagues and the department
+    engaged with) and scores only this person's row; items older than ITEM_DAYS only lend
+    their texts to histories.
+    """
+    now = now or timezone.now()
+    organisation = person.organisation
+    items, people, events = load(organisation, now)
+    # Person has no "at most N items" setting yet: the budget's defaults apply.
+    budget = budget or Budget()
+    if not any(p.id == person.pk for p in people):
+        return []  # an inactive login: nothing to rank for
+    oldest = (now - dt.timedelta(days=ITEM_DAYS)).timestamp()
+    picks = (
+        ranker_for(organisation)
+        .select(
+            items,
+            people,
+            events,
+            now.timestamp(),
+            budget,
+            candidates=[item.id for item in items if item.published_at >= oldest],
+            for_people=[person.pk],
+        )
+        .get(person.pk, [])
+    )
+    if not picks:
+        return []
+    by_id = (
+        Item.objects.in_organisation(organisation)
+        .select_related("source")
+        .prefetch_related("topics")
+        .defer("content_html", "fingerprint")  # cards show the title and the summary
+        .in_bulk([pick.item_id for pick in picks])
+    )
+    return [(by_id[pick.item_id], pick) for pick in picks if pick.item_id in by_id]
+
+
+def retrain(organisation: Organisation, now: dt.datetime | None = None) -> RankerState:
+    """Fit the organisation's ranker on its feedback and store the learned weights."""
+    now = now or timezone.now()
+    items, people, events = load(organisation, now)
+    # From the cold-start defaults each time: with too little feedback (see the engine's
+    # MIN_TRAINING_EVENTS) the organisation goes back to them rather than keep weights
+    # learned from feedback that has since aged out.
+    ranker = Ranker().fit(items, people, events, now.timestamp())
+    state, _created = RankerState.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "weights": {name: float(weight) for name, weight in ranker.weights.items()},
+            "trained_at": now,
+            "events_used": ranker.trained_on,
+        },
+    )
+    return state
