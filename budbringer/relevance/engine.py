@@ -17,7 +17,9 @@ The score of item i for person p is sum(weight[f] * feature_f[p, i]) over the fe
 - fresh:             0.5 ** (age of i / fresh_half_life_days);
 - company:           1 for company content (advocacy);
 - boost:             the editor's boost (0 = none, 1 = pinned);
-- popular:           log(1 + decayed count of everyone's positive events on i).
+- popular:           log(1 + count of everyone's positive events on i, halving every
+                     POPULAR_HALF_LIFE_DAYS): what is being read right now, computed as the
+                     popularity baseline computes it.
 
 Hard filters, never weighed: an item in a language p does not read (nb, nn and no count as
 one), one p already has any event on, and one not yet published are never selected.
@@ -84,6 +86,10 @@ REASONS = {feature: feature for feature in FEATURES if feature != "boost"}
 MIN_TRAINING_EVENTS = 50
 
 _SECONDS_PER_DAY = 86_400.0
+# Popularity is about the last days, whatever the history's half-life: with the history's
+# 30 days it mostly counted old items' engagement (replay on the synthetic company, train
+# period only: validation nDCG@10 0.189 -> 0.199 with 2 days).
+POPULAR_HALF_LIFE_DAYS = 2.0
 # Languages read interchangeably.
 _SAME_LANGUAGE = {"nn": "nb", "no": "nb"}
 
@@ -336,7 +342,10 @@ class _Snapshot:
         self.department_shares = (in_department @ shares).tocsc()
 
         # Item-only features. Popularity counts positive events, whatever their kind.
-        engaged = (weight > 0).astype(np.float32) * decay.astype(np.float32)
+        recent = 0.5 ** (
+            (now - np.array(times, dtype=np.float64)) / (POPULAR_HALF_LIFE_DAYS * _SECONDS_PER_DAY)
+        )
+        engaged = (weight > 0).astype(np.float32) * recent.astype(np.float32)
         popular = np.asarray(matrix(engaged).sum(axis=0)).ravel()
         self.popular = np.log1p(popular).astype(np.float32)
         self.engaged_people = np.diff(positive.tocsc().indptr)
@@ -722,8 +731,9 @@ class Ranker:
         """Learn the weights from feedback before `now` by logistic regression.
 
         Positives are opened/clicked/shared/more_like_this events, negatives dismissed ones
-        and items the person could have been shown at that moment (published in the
-        `negative_days` before it, readable) but never touched, sampled. Features are
+        and items the person could have been shown at that moment (readable, never
+        touched), sampled: per positive, one published in the `negative_days` before it
+        and the others from all items published before it. Features are
         computed as of the start of each event's time window (the events are cut into
         `windows` chronological windows), so no event sees itself or any later event;
         freshness is taken at the event's own time. Features that never vary in the data
@@ -774,13 +784,16 @@ class Ranker:
                 if not positive:
                     continue
                 person = people[row]
-                # Items published in the weeks before the event: what the person could
-                # have been shown instead (older ones would only teach "new beats old").
-                first = int(np.searchsorted(published_sorted, event.at - window_seconds))
+                # What the person could have been shown instead. The first negative is an
+                # item published in the weeks before the event (a hard one: new beside
+                # new); the others come from every item published before it, the
+                # candidates a ranking at that moment orders (as the replay does).
+                recent = int(np.searchsorted(published_sorted, event.at - window_seconds))
                 last = int(np.searchsorted(published_sorted, event.at, side="right"))
-                if last <= first:
-                    continue
-                for _ in range(negatives_per_positive):
+                for drawn in range(negatives_per_positive):
+                    first = recent if drawn == 0 else 0
+                    if last <= first:
+                        continue
                     for _attempt in range(10):
                         other = int(by_publication[rng.integers(first, last)])
                         if other not in touched[person.id] and readable(person, other):
