@@ -6,6 +6,9 @@ the number of items, people or events, and turns the engine's picks back into it
 """
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db.models import Q
 from django.utils import timezone
@@ -118,6 +121,36 @@ def ranker_for(organisation: Organisation) -> Ranker:
     return Ranker(weights=dict(state.weights) if state and state.weights else None)
 
 
+# One ranker per organisation and process, kept between requests: it keeps its fitted
+# text index while the items stay the same, so a page view only refits it after new
+# items arrived. A lock per ranker, as the index is rebuilt in place.
+_rankers: dict[int, tuple[object, Ranker, threading.Lock]] = {}
+_rankers_lock = threading.Lock()
+
+
+@contextmanager
+def shared_ranker(organisation: Organisation) -> Iterator[Ranker]:
+    """The organisation's cached ranker, for one caller at a time; renewed when retrained."""
+    state = (
+        RankerState.objects.filter(organisation=organisation)
+        .values_list("trained_at", "weights")
+        .first()
+    )
+    trained_at, weights = state or (None, None)
+    with _rankers_lock:
+        cached = _rankers.get(organisation.pk)
+        if cached is None or cached[0] != trained_at:
+            cached = (
+                trained_at,
+                Ranker(weights=dict(weights) if weights else None),
+                threading.Lock(),
+            )
+            _rankers[organisation.pk] = cached
+    _key, ranker, lock = cached
+    with lock:
+        yield ranker
+
+
 def picks_for(
     person: Person, now: dt.datetime | None = None, budget: Budget | None = None
 ) -> list[tuple[Item, Pick]]:
@@ -135,9 +168,8 @@ def picks_for(
     if not any(p.id == person.pk for p in people):
         return []  # an inactive login: nothing to rank for
     oldest = (now - dt.timedelta(days=ITEM_DAYS)).timestamp()
-    picks = (
-        ranker_for(organisation)
-        .select(
+    with shared_ranker(organisation) as ranker:
+        picks = ranker.select(
             items,
             people,
             events,
@@ -145,9 +177,7 @@ def picks_for(
             budget,
             candidates=[item.id for item in items if item.published_at >= oldest],
             for_people=[person.pk],
-        )
-        .get(person.pk, [])
-    )
+        ).get(person.pk, [])
     if not picks:
         return []
     by_id = (
