@@ -55,30 +55,6 @@ class ItemQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
-    def for_person(self, person: Person, now=None) -> "ItemQuerySet":
-        """Shareable items in the person's languages and, when they follow topics or lists,
-        on one of those topics or from one of those lists.
-
-        Newest first until the ranker arrives.
-        """
-        items = (
-            self.in_organisation(person.organisation)
-            .shareable(now)
-            .filter(duplicate_of__isnull=True)
-        )
-        if person.languages:
-            items = items.filter(language__in=readable_languages(person.languages))
-        interests = Q()
-        topic_ids = list(person.topics.values_list("id", flat=True))
-        if topic_ids:
-            interests |= Q(topics__in=topic_ids)
-        list_ids = list(person.followed_lists.values_list("id", flat=True))
-        if list_ids:
-            interests |= Q(source__lists__in=list_ids)
-        if interests:
-            items = items.filter(interests).distinct()
-        return items.order_by("-published_at", "-id")
-
 
 def readable_languages(languages: list[str]) -> list[str]:
     """Who reads Norwegian Bokmål reads Nynorsk too."""

@@ -1,8 +1,7 @@
-"""What a person follows: lists of sources and topics. Following nothing means everything.
+"""What a person follows: lists of sources and topics.
 
-`Item.objects.for_person` reads these: someone who follows lists or topics is suggested
-items from those lists or on those topics; someone who follows nothing, everything in
-their languages.
+The ranker (budbringer.relevance) reads these as explicit interests: items from a
+followed list or on a followed topic rank higher, and the reason says so.
 """
 
 from budbringer.accounts.models import Person
