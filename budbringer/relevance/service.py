@@ -118,7 +118,11 @@ def load(
 def ranker_for(organisation: Organisation) -> Ranker:
     """The organisation's ranker with its learned weights, or the cold-start defaults."""
     state = RankerState.objects.filter(organisation=organisation).first()
-    return Ranker(weights=dict(state.weights) if state and state.weights else None)
+    return _ranker(state.weights if state else None)
+
+
+def _ranker(weights: dict | None) -> Ranker:
+    return Ranker(weights=dict(weights) if weights else None)
 
 
 # One ranker per organisation and process, kept between requests: it keeps its fitted
@@ -142,7 +146,7 @@ def shared_ranker(organisation: Organisation) -> Iterator[Ranker]:
         if cached is None or cached[0] != trained_at:
             cached = (
                 trained_at,
-                Ranker(weights=dict(weights) if weights else None),
+                _ranker(weights),
                 threading.Lock(),
             )
             _rankers[organisation.pk] = cached
