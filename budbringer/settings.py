@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budbringer.links",
     "budbringer.analytics",
     "budbringer.relevance",
+    "budbringer.timing",
     "budbringer.demo",
     "budbringer.core",
     "django_tasks",

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Person
@@ -36,9 +37,40 @@ class PersonSettingsForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    send_days = forms.TypedMultipleChoiceField(
+        label=_("Days you want digests"),
+        choices=list(WEEKDAYS.items()),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = Person
-        fields = ["interface_language", "languages", "time_zone", "digest_cadence", "topics"]
+        fields = [
+            "interface_language",
+            "languages",
+            "time_zone",
+            "digest_cadence",
+            "send_days",
+            "quiet_from",
+            "quiet_until",
+            "on_holiday_until",
+            "digests_on_holiday",
+            "topics",
+        ]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "on_holiday_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "quiet_from": _("Nothing is sent in your quiet hours. Leave both empty for none."),
+            "on_holiday_until": _("Set this when you go away; it ends by itself."),
+            "digests_on_holiday": _("Some people like to keep up on holiday. Your choice."),
+        }
+
+    def clean_send_days(self) -> list[int]:
+        return sorted(self.cleaned_data["send_days"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Organisations (tenants), their departments, and the people who work there."""
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -13,6 +14,21 @@ CONTENT_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+WEEKDAYS = list(range(7))  # 0 = Monday, as in datetime.weekday()
+WORKDAYS = [0, 1, 2, 3, 4]
+
+
+def default_send_days() -> list[int]:
+    return list(WORKDAYS)
+
+
+def validate_send_days(value: list) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one day."))
+    if any(day not in WEEKDAYS for day in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Days are numbers from 0 (Monday) to 6 (Sunday), each once."))
 
 
 def validate_languages(value: list) -> None:
@@ -113,6 +129,20 @@ class Person(models.Model):
     topics = models.ManyToManyField(
         "content.Topic", blank=True, related_name="followers", verbose_name=_("topics")
     )
+    # When Budbringer may reach the person (the timing app plans every send inside these).
+    send_days = models.JSONField(
+        _("days to receive digests"), default=default_send_days, validators=[validate_send_days]
+    )
+    # Night by default: nobody should be woken by a digest; the person can change or clear it.
+    quiet_from = models.TimeField(
+        _("quiet hours from"), null=True, blank=True, default=dt.time(22, 0)
+    )
+    quiet_until = models.TimeField(
+        _("quiet hours until"), null=True, blank=True, default=dt.time(7, 0)
+    )
+    on_holiday_until = models.DateField(_("on holiday until"), null=True, blank=True)
+    # Some people like to keep up on holiday, some do not: their choice, not ours.
+    digests_on_holiday = models.BooleanField(_("keep sending on holiday"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonQuerySet.as_manager()
@@ -128,6 +158,10 @@ class Person(models.Model):
     def clean(self) -> None:
         if self.department_id and self.department.organisation_id != self.organisation_id:
             raise ValidationError({"department": _("Choose a department of this organisation.")})
+        if (self.quiet_from is None) != (self.quiet_until is None):
+            raise ValidationError(_("Give both ends of the quiet hours, or neither."))
+        if self.quiet_from is not None and self.quiet_from == self.quiet_until:
+            raise ValidationError(_("Quiet hours must start and end at different times."))
 
     @property
     def can_edit(self) -> bool:

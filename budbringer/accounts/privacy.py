@@ -1,9 +1,12 @@
 """Everything Budbringer holds about a person, to hand over or to erase."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Count, Q
 
 from budbringer.accounts.models import Person
+from budbringer.timing.models import PersonReachability
 
 
 def export_person(person: Person) -> dict:
@@ -24,6 +27,13 @@ def export_person(person: Person) -> dict:
             "interface_language": person.interface_language,
             "time_zone": person.time_zone,
             "digest_cadence": person.digest_cadence,
+            "send_days": person.send_days,
+            "quiet_from": person.quiet_from.isoformat() if person.quiet_from else None,
+            "quiet_until": person.quiet_until.isoformat() if person.quiet_until else None,
+            "on_holiday_until": (
+                person.on_holiday_until.isoformat() if person.on_holiday_until else None
+            ),
+            "digests_on_holiday": person.digests_on_holiday,
             "topics": sorted(person.topics.values_list("name", flat=True)),
             "followed_lists": sorted(person.followed_lists.values_list("name", flat=True)),
             "created_at": person.created_at.isoformat(),
@@ -56,6 +66,26 @@ def export_person(person: Person) -> dict:
                 "item__title", "kind", "at"
             )
         ],
+        # What the send-time model learns from: the local hours the person was active in.
+        "active_hours": [
+            at.astimezone(dt.timezone(dt.timedelta(minutes=offset))).isoformat()
+            for at, offset in person.active_hours.order_by("started_at").values_list(
+                "started_at", "utc_offset_minutes"
+            )
+        ],
+        "reachability": _reachability(person),
+    }
+
+
+def _reachability(person: Person) -> dict | None:
+    """The learned profile, as the share of activity per local hour, Monday 00:00 first."""
+    learned = PersonReachability.objects.filter(person=person).first()
+    if learned is None:
+        return None
+    return {
+        "shares_by_hour_of_week": [round(float(v), 5) for v in learned.shares],
+        "active_hours_used": learned.active_hours,
+        "fitted_at": learned.fitted_at.isoformat(),
     }
 
 
@@ -65,7 +95,8 @@ def erase_person(person: Person) -> None:
 
     Their shares and links stay, detached from them: the organisation's counts remain
     right and links already posted keep working for the people who read those posts.
-    Their interactions (the ranker's feedback) go with them.
+    Their interactions (the ranker's feedback), active hours and learned reachability go
+    with them.
     """
     user = person.user
     person.delete()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import PersonSettingsForm
 from budbringer.accounts.privacy import export_person
+from budbringer.timing import service as timing
 
 
 @person_required()
@@ -19,7 +20,14 @@ def person_settings(request):
         translation.activate(person.interface_language)
         messages.success(request, _("Your settings are saved."))
         return redirect("person_settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    person = request.person
+    context = {
+        "form": form,
+        "reachability": timing.reachability(person),
+        "next_slot": timing.next_slot(person) if person.digest_cadence != "never" else None,
+        "no_digests": person.digest_cadence == "never",
+    }
+    return render(request, "accounts/settings.html", context)
 
 
 @person_required()

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from budbringer.accounts.access import analytics_required
 from budbringer.analytics import reports
+from budbringer.timing import service as timing
 
 PERIOD_DAYS = 30
 
@@ -21,4 +22,5 @@ def overview(request):
         "top_items": reports.top_items(organisation, since),
         "bot_clicks": reports.bot_clicks(organisation, since),
     }
+    context["heatmaps"], context["hidden_groups"] = timing.group_heatmaps(organisation)
     return render(request, "analytics/overview.html", context)

@@ -16,6 +16,7 @@ from budbringer.core.models import ScheduledRun
 from budbringer.links import tasks as link_tasks
 from budbringer.relevance import tasks as relevance_tasks
 from budbringer.sources import tasks as source_tasks
+from budbringer.timing import tasks as timing_tasks
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ SCHEDULE = [
     Periodic("sources.fetch_due_sources", dt.timedelta(minutes=1), source_tasks.fetch_due_sources),
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
+    Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
 ]
 
 KEEP_RUNS_FOR = dt.timedelta(days=7)

@@ -264,3 +264,37 @@ def _plan_clicks(network, sharer, shared_at, now, rng, followers) -> tuple[Plann
                 )
             )
     return tuple(sorted((click for click in clicks if click.at < now), key=lambda c: c.at))
+
+
+# When people use Budbringer: a few everyday rhythms (local hours and their weights), so
+# the demo's reachability heatmaps show people who differ, as real colleagues do.
+RHYTHMS = {
+    "early": {7: 6, 8: 8, 9: 5, 10: 2, 13: 2, 16: 1},
+    "office": {9: 4, 10: 5, 11: 4, 13: 3, 14: 4, 15: 3, 16: 2},
+    "lunch": {8: 2, 11: 3, 12: 8, 13: 5, 17: 2},
+    "evening": {8: 2, 9: 2, 19: 3, 20: 6, 21: 5, 22: 2},
+}
+# Share of working days a person opens Budbringer, by how keen they are on sharing.
+ACTIVE_DAY_SHARE = {"often": 0.7, "sometimes": 0.45, "rarely": 0.25, "never": 0.12}
+WEEKEND_FACTOR = 0.2
+
+
+def plan_active_hours(sharer: Sharer, now: dt.datetime, rng: random.Random) -> list[dt.datetime]:
+    """Moments (UTC) the person used Budbringer in the last HISTORY_DAYS, in their rhythm."""
+    zone = zoneinfo.ZoneInfo(sharer.time_zone)
+    rhythm = RHYTHMS[rng.choice(sorted(RHYTHMS))]
+    hours, weights = list(rhythm), list(rhythm.values())
+    today = now.astimezone(zone).date()
+    moments = []
+    for days_ago in range(HISTORY_DAYS):
+        day = today - dt.timedelta(days=days_ago)
+        chance = ACTIVE_DAY_SHARE[sharer.activity]
+        if day.weekday() >= 5:
+            chance *= WEEKEND_FACTOR
+        if rng.random() >= chance:
+            continue
+        for hour in set(rng.choices(hours, weights, k=rng.randint(1, 3))):
+            local = dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=zone)
+            if local.astimezone(dt.UTC) < now:
+                moments.append(local.astimezone(dt.UTC))
+    return sorted(moments)

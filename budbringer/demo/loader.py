@@ -24,6 +24,8 @@ from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import create_link, record_click, share_link
 from budbringer.sharing.models import Share
 from budbringer.sources.models import FetchOutcome, Source, SourceList
+from budbringer.timing.activity import record_activity
+from budbringer.timing.fitting import refit as refit_reachability
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "nordlys.json"
 # Printed by `budbringer demo` for every demo login; a demo has nothing to protect.
@@ -72,6 +74,7 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
         items = _create_items(editor, data["items"], sources, topics, now, rng)
         welcome_item = next(items[row["url"]] for row in data["items"] if row.get("welcome"))
         _create_history(organisation, people, data, items, welcome_item, now, rng)
+        _create_activity(people, data, now, rng)
 
         joined = now - dt.timedelta(days=JOINED_DAYS_AGO)
         Organisation.objects.filter(pk=organisation.pk).update(created_at=joined)
@@ -91,6 +94,8 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
         )
         for source in sources.values():
             Source.objects.filter(pk=source.pk).update(items_found=source.items.count())
+        # What the worker's daily refit would have learned by now.
+        refit_reachability(organisation, now)
     return organisation
 
 
@@ -204,6 +209,21 @@ def _create_items(editor, rows, sources, topics, now, rng) -> dict[str, Item]:
         item.approved_at = changes.get("approved_at")
         items[row["url"]] = item
     return items
+
+
+def _create_activity(people, data, now, rng) -> None:
+    """The hours each person used Budbringer, as the app records them (local, DST-correct)."""
+    for row in data["people"]:
+        person = people[row["username"]]
+        sharer = history.Sharer(
+            key=row["username"],
+            role=row["role"],
+            languages=tuple(row["languages"]),
+            time_zone=row["time_zone"],
+            activity=row["activity"],
+        )
+        for moment in history.plan_active_hours(sharer, now, rng):
+            record_activity(person, moment)
 
 
 def _create_history(organisation, people, data, items, welcome_item, now, rng) -> None:

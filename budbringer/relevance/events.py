@@ -7,6 +7,7 @@ from django.utils import timezone
 from budbringer.accounts.models import Person
 from budbringer.content.models import Item
 from budbringer.relevance.models import Interaction, InteractionKind
+from budbringer.timing.activity import record_activity
 
 
 def record_interaction(
@@ -17,10 +18,10 @@ def record_interaction(
         raise ValueError(f"unknown interaction kind: {kind!r}")
     if person.organisation_id != item.organisation_id:
         raise ValueError("the person and the item belong to different organisations")
-    return Interaction.objects.create(
-        organisation_id=person.organisation_id,
-        person=person,
-        item=item,
-        kind=kind,
-        at=at or timezone.now(),
+    at = at or timezone.now()
+    interaction = Interaction.objects.create(
+        organisation_id=person.organisation_id, person=person, item=item, kind=kind, at=at
     )
+    # Every piece of feedback is also a moment the person was reachable.
+    record_activity(person, at)
+    return interaction

@@ -12,6 +12,10 @@ def valid(cast):
         "languages": ["sv", "en"],
         "time_zone": "Europe/Oslo",
         "digest_cadence": "daily",
+        "send_days": ["0", "2", "4"],
+        "quiet_from": "21:30",
+        "quiet_until": "06:00",
+        "on_holiday_until": "",
         "topics": [cast.cloud.pk],
         "followed_lists": [cast.company_list.pk],
     }

@@ -38,3 +38,15 @@ def test_leader_sees_it_and_an_employee_does_not(client, demo):
     assert client.get("/analytics/").status_code == 200
     client.force_login(Person.objects.get(user__username="anna").user)
     assert client.get("/analytics/").status_code == 403
+
+
+def test_the_demo_has_learned_when_people_are_reachable(client, demo):
+    client.force_login(Person.objects.get(user__username="admin").user)
+    response = client.get("/analytics/")
+    labels = [group.label for group in response.context["heatmaps"]]
+    assert labels == ["Nordlys Systems", "Customer Success", "Engineering", "Marketing", "Sales"]
+    assert response.content.count(b'<rect class="h') == 5 * 168
+    anna = Person.objects.get(user__username="anna")
+    client.force_login(anna.user)
+    settings_page = client.get("/settings/")
+    assert settings_page.context["reachability"].source == "person"

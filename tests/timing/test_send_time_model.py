@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from budbringer.timing import SendTimeModel
 from budbringer.timing.model import HOURS, fit_dirichlet_strength, local_hour_of_week
@@ -146,3 +147,53 @@ def test_slots_for_many_people_at_once():
     slots = model.slots_for(counts, evidence=counts.sum(axis=1))
     assert slots[0] == model.slot("nobody", 0)
     assert slots[1] // 24 == 4 and hour_of_day(slots[1]) in (18, 19, 20)
+
+
+def evening_prior(rows):
+    """A department whose members are active on weekday evenings, 20:00-21:00."""
+    profile = np.full(HOURS, 0.01 / HOURS)
+    for d in range(5):
+        profile[d * 24 + 20] += 0.99 / 5
+    return np.tile(profile, (rows, 1))
+
+
+def test_default_prior_is_the_population_profile_per_row():
+    model = SendTimeModel()
+    observe_sorted(model, crowd() + weekday_evenings("alice", weeks=2))
+    counts = np.zeros((2, HOURS))
+    counts[1, 2 * 24 + 14] = 5  # Wednesday 14:00
+    evidence = counts.sum(axis=1)
+    population = np.tile(model.prior / model.prior.sum(), (2, 1))
+    np.testing.assert_allclose(
+        model.scores(counts, evidence, prior=population), model.scores(counts, evidence)
+    )
+
+
+def test_a_department_prior_sets_the_slot_of_people_with_little_evidence():
+    model = SendTimeModel()
+    observe_sorted(model, crowd())
+    counts = np.zeros((2, HOURS))
+    counts[1, 1 * 24 + 9] = 400  # Tuesday 09:00, a person with plenty of their own evidence
+    slots = model.slots_for(counts, evidence=counts.sum(axis=1), prior=evening_prior(2))
+    # The newcomer follows the department (weekday evenings), not the crowd's mornings ...
+    assert slots[0] // 24 < 5 and hour_of_day(slots[0]) in (18, 19, 20)
+    # ... while a person with hundreds of active hours keeps their own hours.
+    assert slots[1] // 24 == 1 and hour_of_day(slots[1]) in (7, 8, 9)
+    assert model.slots_for(counts[:1])[0] == model.slot("nobody", 0)  # no prior: population
+
+
+def test_a_department_prior_is_used_when_exploring_too():
+    explorer = SendTimeModel(explore=True, seed=3)
+    observe_sorted(explorer, crowd())
+    slots = explorer.slots_for(np.zeros((200, HOURS)), prior=evening_prior(200))
+    assert np.mean([hour_of_day(s) in (18, 19, 20) for s in slots]) > 0.5
+
+
+def test_a_prior_of_the_wrong_shape_or_scale_is_refused():
+    model = SendTimeModel()
+    observe_sorted(model, crowd())
+    counts = np.zeros((2, HOURS))
+    with pytest.raises(ValueError, match="shape"):
+        model.scores(counts, prior=evening_prior(3))
+    with pytest.raises(ValueError, match="summing to 1"):
+        model.scores(counts, prior=2 * evening_prior(2))
