@@ -12,6 +12,7 @@ USAGE = """usage: budbringer COMMAND [options]
   createadmin   create an organisation admin
   fetch         fetch the sources that are due (or --source ID) and store new items
   feed preview  show what a feed or site URL (or a file) gives, without saving
+  digests       plan, compose and send the digests that are due (--loop to keep going)
   help          every command, including Django's own
 """
 

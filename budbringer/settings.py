@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "budbringer.analytics",
     "budbringer.relevance",
     "budbringer.timing",
+    "budbringer.digests",
     "budbringer.demo",
     "budbringer.core",
     "django_tasks",
@@ -159,13 +160,35 @@ BEHIND_PROXY = env_bool("BUDBRINGER_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Background work: Django's Tasks API, stored in the database and run by `budbringer worker`.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("BUDBRINGER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": [],
-    }
-}
+# Background work: Django's Tasks API, run by `budbringer worker`. Tasks are stored in the
+# database unless the backend is django_tasks_rq.RQBackend, a Redis queue for several workers.
+TASK_BACKEND = env_str("BUDBRINGER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASK_BACKEND, "QUEUES": []}}
+# The Redis database of the RQ backend (django-rq's queues); unused by the database backend.
+REDIS_URL = env_str("BUDBRINGER_REDIS_URL", "redis://127.0.0.1:6379/0")
+# A job running longer than this is stopped (fetch passes and retraining stay well below).
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
+if TASK_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")  # its rqworker command runs the tasks
+
+# Outgoing e-mail (digests, lead alerts) through Django's SMTP backend and its settings.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# STARTTLS on a submission port (587), or TLS from the first byte (465); not both.
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+# Seconds one SMTP step may take; a hung server costs a worker this long, then a retry.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# Where the file-based backend writes (the demo uses it when no mail server is set up).
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Budbringer <budbringer@localhost>")
+# Messages per second one worker process hands to the SMTP server (0: no limit).
+EMAIL_RATE = env_int("BUDBRINGER_EMAIL_RATE", 10, minimum=0)
 
 # Length of generated tracked-link codes (base 62).
 LINK_CODE_LENGTH = env_int("BUDBRINGER_LINK_CODE_LENGTH", 8, minimum=6)
@@ -181,6 +204,10 @@ FETCH_CONCURRENCY = env_int("BUDBRINGER_FETCH_CONCURRENCY", 8, minimum=1)
 FETCH_PROCESSES = env_int("BUDBRINGER_FETCH_PROCESSES", os.cpu_count() or 1, minimum=0)
 # Minutes between fetches of a healthy source, unless its Cache-Control asks for longer.
 FETCH_INTERVAL = env_int("BUDBRINGER_FETCH_INTERVAL", 30, minimum=1)
+
+# Digests: a delivery being sent belongs to its worker this long; after that another worker
+# resends it (same Message-ID). Keep it well above EMAIL_TIMEOUT.
+DIGEST_LEASE_SECONDS = env_int("BUDBRINGER_DIGEST_LEASE_SECONDS", 300, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from budbringer.admin import admin_site
 from budbringer.analytics import views as analytics
 from budbringer.content import views as content
 from budbringer.core import views as core
+from budbringer.digests import views as digests
 from budbringer.links import views as links
 from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
@@ -65,6 +66,13 @@ urlpatterns = [
     path("lists/", sources.follow, name="follow"),
     path("lists/<int:list_id>/follow/", sources.follow_list, name="follow_list"),
     path("topics/<int:topic_id>/follow/", sources.follow_topic, name="follow_topic"),
+    path("d/read/<str:token>", digests.read, name="digest_read"),
+    path("d/share/<str:token>", digests.share, name="digest_share"),
+    path("d/feedback/<str:token>", digests.feedback, name="digest_feedback"),
+    path("d/preferences/<str:token>", digests.preferences, name="digest_preferences"),
+    path("d/unsubscribe/<str:token>", digests.unsubscribe, name="digest_unsubscribe"),
+    path("editor/digests/", digests.admin_overview, name="digest_admin"),
+    path("editor/digests/preview/", digests.admin_preview, name="digest_admin_preview"),
     path("analytics/", analytics.overview, name="analytics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),

@@ -28,6 +28,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from budbringer.admin import admin_site
 from budbringer.content.models import ShareText
+from budbringer.digests import tokens
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
 from budbringer.sharing.models import Share
@@ -126,6 +127,16 @@ class Havn:
             cast.havn_link.code, "havn.example.com", "Havn",
         }  # fmt: skip
 
+    def wrong_purpose_token(self, template: str) -> str:
+        charlie = self.cast.charlie.pk
+        return {
+            "d/read/<token>": tokens.unsubscribe_token(charlie),
+            "d/share/<token>": tokens.read_token(1, self.item.pk),
+            "d/preferences/<token>": tokens.unsubscribe_token(charlie),
+            "d/unsubscribe/<token>": tokens.preferences_token(charlie),
+            "d/feedback/<token>": tokens.share_token(1, self.item.pk, "linkedin"),
+        }[template]
+
     def values(self, pattern: Pattern) -> list[dict[str, str]]:
         """Every way to fill the pattern's parameters with Havn values."""
         options: dict[str, list] = {}
@@ -147,6 +158,11 @@ class Havn:
                 if obj is None:
                     raise LookupError(f"no Havn {pattern.model.__name__} for /{pattern.template}")
                 options[name] = [obj.pk]
+            elif name == "token":
+                # Digest links carry a signed token instead of a sign-in (a bearer link,
+                # like /l/<code>). Havn's tokens made for another purpose, or forged, must
+                # be refused whoever is signed in.
+                options[name] = [self.wrong_purpose_token(pattern.template), "forged.token"]
             elif name == "app_label":
                 options[name] = sorted({m._meta.app_label for m in admin_site._registry})
             elif name == "url":  # the admin's catch-all

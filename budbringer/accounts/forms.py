@@ -12,17 +12,24 @@ from budbringer.sources.models import SourceList
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
-class PersonSettingsForm(forms.ModelForm):
-    """What a person decides for themselves: language, reading, time zone, digests."""
+DIGEST_FIELDS = [
+    "interface_language",
+    "digest_cadence",
+    "send_days",
+    "digest_max_items",
+    "digest_channel",
+    "chat_webhook_url",
+    "quiet_from",
+    "quiet_until",
+    "on_holiday_until",
+    "digests_on_holiday",
+    "topics",
+]
 
-    languages = forms.MultipleChoiceField(
-        label=_("Languages you read"),
-        choices=settings.LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(name, name) for name in _TIME_ZONES]
-    )
+
+class DigestPreferencesForm(forms.ModelForm):
+    """What a person decides about their digests; reachable from every digest, no sign-in."""
+
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics you follow"),
         queryset=Topic.objects.none(),
@@ -36,41 +43,33 @@ class PersonSettingsForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
     send_days = forms.TypedMultipleChoiceField(
         label=_("Days you want digests"),
         choices=list(WEEKDAYS.items()),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Weekly digests come on the best of these days for you."),
     )
 
     class Meta:
         model = Person
-        fields = [
-            "interface_language",
-            "languages",
-            "time_zone",
-            "digest_cadence",
-            "send_days",
-            "quiet_from",
-            "quiet_until",
-            "on_holiday_until",
-            "digests_on_holiday",
-            "topics",
-        ]
+        fields = DIGEST_FIELDS
         widgets = {
             "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "on_holiday_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "chat_webhook_url": forms.URLInput(
+                attrs={"placeholder": "https://hooks.slack.com/..."}
+            ),
         }
         help_texts = {
             "quiet_from": _("Nothing is sent in your quiet hours. Leave both empty for none."),
             "on_holiday_until": _("Set this when you go away; it ends by itself."),
             "digests_on_holiday": _("Some people like to keep up on holiday. Your choice."),
+            "chat_webhook_url": _(
+                "A Slack or Microsoft Teams incoming webhook, for digests in chat."
+            ),
         }
-
-    def clean_send_days(self) -> list[int]:
-        return sorted(self.cleaned_data["send_days"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,8 +80,30 @@ class PersonSettingsForm(forms.ModelForm):
         )
         self.fields["followed_lists"].initial = self.instance.followed_lists.all()
 
+    def clean_send_days(self) -> list[int]:
+        return sorted(self.cleaned_data["send_days"])
+
     def save(self, commit: bool = True) -> Person:
+        person = self.instance
+        if "chat_webhook_url" in self.changed_data:
+            person.chat_failed_at, person.chat_failure = None, ""  # a new address: try it
         person = super().save(commit=commit)
         if commit:
             person.followed_lists.set(self.cleaned_data["followed_lists"])
         return person
+
+
+class PersonSettingsForm(DigestPreferencesForm):
+    """What a person decides for themselves: language, reading, time zone, digests."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you read"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(name, name) for name in _TIME_ZONES]
+    )
+
+    class Meta(DigestPreferencesForm.Meta):
+        fields = ["interface_language", "languages", "time_zone", *DIGEST_FIELDS[1:]]

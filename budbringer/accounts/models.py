@@ -2,9 +2,11 @@
 
 import datetime as dt
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +92,19 @@ class DigestCadence(models.TextChoices):
     NEVER = "never", _("Never")
 
 
+class DigestChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat (Slack or Teams)")
+    BOTH = "both", _("E-mail and chat")
+
+
+def validate_webhook_url(value: str) -> None:
+    """A Slack or Microsoft Teams incoming-webhook address (https only)."""
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError(_("A webhook address starts with https://."))
+
+
 class PersonQuerySet(models.QuerySet):
     def in_organisation(self, organisation: Organisation) -> "PersonQuerySet":
         return self.filter(organisation=organisation)
@@ -129,6 +144,23 @@ class Person(models.Model):
     topics = models.ManyToManyField(
         "content.Topic", blank=True, related_name="followers", verbose_name=_("topics")
     )
+    digest_max_items = models.PositiveSmallIntegerField(
+        _("at most this many items per digest"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    digest_channel = models.CharField(
+        _("send digests by"), max_length=10, choices=DigestChannel, default=DigestChannel.EMAIL
+    )
+    chat_webhook_url = models.URLField(
+        _("chat webhook"), max_length=500, blank=True, validators=[validate_webhook_url]
+    )
+    # A permanent delivery failure (the mail server refused the address): no more e-mail
+    # until the address is changed or an admin clears it.
+    email_failed_at = models.DateTimeField(_("e-mail failed at"), null=True, blank=True)
+    email_failure = models.CharField(_("e-mail failure"), max_length=500, blank=True)
+    chat_failed_at = models.DateTimeField(_("chat failed at"), null=True, blank=True)
+    chat_failure = models.CharField(_("chat failure"), max_length=500, blank=True)
     # When Budbringer may reach the person (the timing app plans every send inside these).
     send_days = models.JSONField(
         _("days to receive digests"), default=default_send_days, validators=[validate_send_days]
@@ -160,8 +192,23 @@ class Person(models.Model):
             raise ValidationError({"department": _("Choose a department of this organisation.")})
         if (self.quiet_from is None) != (self.quiet_until is None):
             raise ValidationError(_("Give both ends of the quiet hours, or neither."))
+        if self.digest_channel != DigestChannel.EMAIL and not self.chat_webhook_url:
+            raise ValidationError(
+                {"chat_webhook_url": _("Give the webhook address to get digests in chat.")}
+            )
         if self.quiet_from is not None and self.quiet_from == self.quiet_until:
             raise ValidationError(_("Quiet hours must start and end at different times."))
+
+    def digest_channels(self) -> list[str]:
+        """The channels a digest can go out on now: chosen, configured and not failing."""
+        channels = []
+        wants_email = self.digest_channel in (DigestChannel.EMAIL, DigestChannel.BOTH)
+        wants_chat = self.digest_channel in (DigestChannel.CHAT, DigestChannel.BOTH)
+        if wants_email and self.user.email and self.email_failed_at is None:
+            channels.append("email")
+        if wants_chat and self.chat_webhook_url and self.chat_failed_at is None:
+            channels.append("chat")
+        return channels
 
     @property
     def can_edit(self) -> bool:

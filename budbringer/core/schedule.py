@@ -13,6 +13,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from budbringer.core.models import ScheduledRun
+from budbringer.digests import tasks as digest_tasks
 from budbringer.links import tasks as link_tasks
 from budbringer.relevance import tasks as relevance_tasks
 from budbringer.sources import tasks as source_tasks
@@ -34,6 +35,8 @@ SCHEDULE = [
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
+    Periodic("digests.plan", dt.timedelta(minutes=10), digest_tasks.plan),
+    Periodic("digests.send", dt.timedelta(minutes=1), digest_tasks.send),
 ]
 
 KEEP_RUNS_FOR = dt.timedelta(days=7)

@@ -52,6 +52,9 @@ EVENT_WEIGHTS = {
     "dismissed": -4.0,
 }
 POSITIVE_KINDS = frozenset(kind for kind, weight in EVENT_WEIGHTS.items() if weight > 0)
+# Events that only mean "the person has been shown this": never suggested again, but no
+# signal about taste (an item delivered in a digest and not opened says little).
+SEEN_ONLY_KINDS = frozenset({"delivered"})
 
 FEATURES = (
     "follows_list",
@@ -285,9 +288,17 @@ class _Snapshot:
         # item-to-item signal; their rows come after those of `people`.
         row_of = {person.id: row for row, person in enumerate(people)}
         rows, cols, weights, times, shared = [], [], [], [], []
+        seen_rows, seen_cols = [], []
         for event in events:
             col = corpus.column.get(event.item_id)
-            if col is None or event.at >= now or event.kind not in EVENT_WEIGHTS:
+            if col is None or event.at >= now:
+                continue
+            if event.kind in SEEN_ONLY_KINDS:
+                if event.person_id in row_of:
+                    seen_rows.append(row_of[event.person_id])
+                    seen_cols.append(col)
+                continue
+            if event.kind not in EVENT_WEIGHTS:
                 continue
             row = row_of.setdefault(event.person_id, len(row_of))
             rows.append(row)
@@ -309,7 +320,9 @@ class _Snapshot:
         self.history = matrix(signed)
         positive = matrix(np.clip(signed, 0, None))
         positive.eliminate_zeros()
-        self.seen = matrix(np.ones(len(rows), dtype=np.float32))
+        self.seen = matrix(np.ones(len(rows), dtype=np.float32)) + sp.csr_matrix(
+            (np.ones(len(seen_rows), dtype=np.float32), (seen_rows, seen_cols)), shape=shape
+        )
         shared_a = np.array(shared, dtype=bool)
         shares = matrix(np.ones(int(shared_a.sum()), dtype=np.float32), shared_a)
 

@@ -22,6 +22,7 @@ def record_interaction(
     interaction = Interaction.objects.create(
         organisation_id=person.organisation_id, person=person, item=item, kind=kind, at=at
     )
-    # Every piece of feedback is also a moment the person was reachable.
-    record_activity(person, at)
+    # Every piece of feedback is also a moment the person was reachable; a delivery is not.
+    if kind != InteractionKind.DELIVERED:
+        record_activity(person, at)
     return interaction

@@ -15,6 +15,8 @@ class InteractionKind(models.TextChoices):
     SHARED = "shared", _("Shared")
     MORE_LIKE_THIS = "more_like_this", _("More like this")
     DISMISSED = "dismissed", _("Not for me")
+    # Shown in a digest: never suggested again, no signal about taste (engine SEEN_ONLY_KINDS).
+    DELIVERED = "delivered", _("Delivered in a digest")
 
 
 class Interaction(models.Model):

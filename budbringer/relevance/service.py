@@ -5,6 +5,7 @@ module builds that data for one organisation with a fixed number of queries, wha
 the number of items, people or events, and turns the engine's picks back into items.
 """
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Iterator
@@ -164,34 +165,64 @@ def picks_for(
     engaged with) and scores only this person's row; items older than ITEM_DAYS only lend
     their texts to histories.
     """
-    now = now or timezone.now()
-    organisation = person.organisation
-    items, people, events = load(organisation, now)
-    # Person has no "at most N items" setting yet: the budget's defaults apply.
     budget = budget or Budget()
-    if not any(p.id == person.pk for p in people):
-        return []  # an inactive login: nothing to rank for
+    picks = picks_for_people(
+        person.organisation, {person.pk: budget.per_digest}, now=now, budget=budget
+    )
+    return picks.get(person.pk, [])
+
+
+def picks_for_people(
+    organisation: Organisation,
+    limits: dict[int, int],
+    now: dt.datetime | None = None,
+    budget: Budget | None = None,
+    data: tuple[list[ItemData], list[PersonData], list[Event]] | None = None,
+) -> dict[int, list[tuple[Item, Pick]]]:
+    """Picks for many people of one organisation at once: one load, one batched ranking.
+
+    ``limits`` maps person ids to how many items each may get (their digest size, less
+    what they already got today); ``budget`` gives the threshold and diversity limits.
+    People without an active login, or with a limit of 0, get []. ``data`` is what
+    ``load`` gave, when the caller keeps it between batches.
+    """
+    now = now or timezone.now()
+    budget = budget or Budget()
+    wanted = {person_id: limit for person_id, limit in limits.items() if limit > 0}
+    result: dict[int, list[tuple[Item, Pick]]] = {person_id: [] for person_id in limits}
+    if not wanted:
+        return result
+    items, people, events = data if data is not None else load(organisation, now)
+    if not items:
+        return result  # nothing to choose from (and no texts to fit an index on)
+    active = {p.id for p in people}
+    ranked = [person_id for person_id in wanted if person_id in active]
+    if not ranked:
+        return result  # inactive logins: nothing to rank for
     oldest = (now - dt.timedelta(days=ITEM_DAYS)).timestamp()
+    widest = dataclasses.replace(budget, per_digest=max(wanted[p] for p in ranked))
     with shared_ranker(organisation) as ranker:
-        picks = ranker.select(
+        selected = ranker.select(
             items,
             people,
             events,
             now.timestamp(),
-            budget,
+            widest,
             candidates=[item.id for item in items if item.published_at >= oldest],
-            for_people=[person.pk],
-        ).get(person.pk, [])
-    if not picks:
-        return []
+            for_people=ranked,
+        )
+    # Picks come best first, so each person's own limit keeps their best ones.
+    chosen = {person_id: selected.get(person_id, [])[: wanted[person_id]] for person_id in ranked}
     by_id = (
         Item.objects.in_organisation(organisation)
         .select_related("source")
         .prefetch_related("topics")
         .defer("content_html", "fingerprint")  # cards show the title and the summary
-        .in_bulk([pick.item_id for pick in picks])
+        .in_bulk({pick.item_id for picks in chosen.values() for pick in picks})
     )
-    return [(by_id[pick.item_id], pick) for pick in picks if pick.item_id in by_id]
+    for person_id, picks in chosen.items():
+        result[person_id] = [(by_id[pick.item_id], pick) for pick in picks if pick.item_id in by_id]
+    return result
 
 
 def retrain(organisation: Organisation, now: dt.datetime | None = None) -> RankerState:

@@ -22,6 +22,7 @@ import functools
 import http
 import importlib.metadata
 import ipaddress
+import json
 import re
 import socket
 import ssl
@@ -747,3 +748,116 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> object:
         return self._stream.get_extra_info(info)
+
+
+# Posting JSON to a URL a person typed (chat webhooks): the same guarded path as
+# fetch(), but one request only. Redirects are returned, never followed: a webhook
+# that redirects is misconfigured, and following a POST elsewhere would hand the
+# message to whoever controls the redirect target.
+
+POST_USER_AGENT = f"Budbringer/{_VERSION} (+https://github.com/budbringer/budbringer)"
+POST_MAX_BODY = 64 * 1024  # of the answer: webhooks answer "ok" or a short error
+
+
+@dataclasses.dataclass(frozen=True)
+class PostResult:
+    status: int  # any status, 3xx included: the caller decides what it means
+    body: str  # the start of the answer (at most max_bytes bytes), decoded leniently
+    headers: httpx.Headers  # case-insensitive
+    truncated: bool  # the answer was longer than max_bytes and was cut
+    elapsed: float  # seconds
+
+
+def post_json(
+    url: str,
+    payload: object,
+    *,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    max_bytes: int = POST_MAX_BODY,
+    policy: AddressPolicy | None = None,
+    resolver: Resolver | None = None,
+) -> PostResult:
+    """POST ``payload`` as JSON to ``url`` through the address guard, following no redirects.
+
+    Returns every HTTP answer, whatever its status; the answer's body is read up to
+    ``max_bytes`` and the rest dropped (the post has been made by then, so a long
+    answer is no reason to fail it). Raises FetchError for a bad URL, a refused
+    address, DNS, connection, TLS and timeout problems. Defaults as for fetch().
+    """
+    poster = _Post(
+        policy=AddressPolicy(settings.FETCH_ALLOW) if policy is None else policy,
+        timeout=float(settings.FETCH_TIMEOUT if timeout is None else timeout),
+        connect_timeout=float(
+            settings.FETCH_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+        ),
+        max_bytes=max_bytes,
+        resolver=resolver or system_resolver,
+    )
+    return poster.post(url, payload)
+
+
+class _Post(_Fetch):
+    """One guarded POST; shares the deadline, backend and error mapping of a fetch."""
+
+    def post(self, url: str, payload: object) -> PostResult:
+        self.url = url
+        try:
+            return self._post(url, payload)
+        except FetchError:
+            raise
+        except BlockedAddress as exc:
+            raise _blocked(exc) from exc
+        except _NETWORK_ERRORS as exc:
+            raise self._network_error(exc) from exc
+
+    def _post(self, url: str, payload: object) -> PostResult:
+        target = _checked_url(url, self.policy)
+        self.url = str(target)
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {
+            "User-Agent": POST_USER_AGENT,
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "*/*",
+            "Accept-Encoding": "identity",  # the answer is only read for the admin view
+        }
+        with httpx.Client(
+            transport=_GuardedTransport(self.backend),
+            headers=headers,
+            follow_redirects=False,
+            trust_env=False,  # proxies from the environment would bypass the address checks
+        ) as client:
+            request = client.build_request(
+                "POST", target, content=content, timeout=self._timeouts()
+            )
+            response = client.send(request, stream=True)
+            try:
+                body, truncated = self._read_start(response)
+            finally:
+                response.close()
+        return PostResult(
+            status=response.status_code,
+            body=body.decode("utf-8", errors="replace"),
+            headers=response.headers,
+            truncated=truncated,
+            elapsed=time.monotonic() - self.started,
+        )
+
+    def _read_start(self, response: httpx.Response) -> tuple[bytes, bool]:
+        parts: list[bytes] = []
+        size = 0
+        for chunk in response.iter_raw():
+            if time.monotonic() > self.deadline:
+                raise self._timeout_error(None)
+            parts.append(chunk)
+            size += len(chunk)
+            if size > self.max_bytes:
+                return b"".join(parts)[: self.max_bytes], True
+        return b"".join(parts), False
+
+    def _timeout_error(self, exc: Exception | None) -> FetchError:
+        if isinstance(exc, httpcore.ConnectTimeout | httpx.ConnectTimeout):
+            message = f"Connecting to {_host_of(self.url)} took too long."
+        else:
+            message = f"{_host_of(self.url)} did not answer within {_seconds(self.timeout)}."
+        return FetchError("timeout", message)

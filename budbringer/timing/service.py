@@ -77,19 +77,34 @@ def constraints_for(person: Person) -> slots.Constraints:
 
 def reachability(person: Person) -> Reachability:
     """The person's learned profile, or the closest prior that exists."""
-    own = PersonReachability.objects.filter(person=person).first()
-    if own is not None:
-        return Reachability(own.shares, own.concentration, "person")
-    groups = {
-        group.department_id: group
-        for group in GroupReachability.objects.filter(organisation_id=person.organisation_id)
+    return reachability_of([person])[person.pk]
+
+
+def reachability_of(people: list[Person]) -> dict[int, Reachability]:
+    """Profiles for many people of one or more organisations, in two queries."""
+    own = {
+        row.person_id: Reachability(row.shares, row.concentration, "person")
+        for row in PersonReachability.objects.filter(person__in=[p.pk for p in people])
     }
-    if person.department_id is not None and person.department_id in groups:
-        group = groups[person.department_id]
-        return Reachability(group.shares, group.concentration, "department")
-    if None in groups:
-        return Reachability(groups[None].shares, groups[None].concentration, "organisation")
-    return Reachability(population_prior(), DEFAULT_CONCENTRATION, "population")
+    groups = {
+        (row.organisation_id, row.department_id): row
+        for row in GroupReachability.objects.filter(
+            organisation_id__in={p.organisation_id for p in people}
+        )
+    }
+    found = {}
+    for person in people:
+        if person.pk in own:
+            found[person.pk] = own[person.pk]
+        elif person.department_id and (
+            group := groups.get((person.organisation_id, person.department_id))
+        ):
+            found[person.pk] = Reachability(group.shares, group.concentration, "department")
+        elif whole := groups.get((person.organisation_id, None)):
+            found[person.pk] = Reachability(whole.shares, whole.concentration, "organisation")
+        else:
+            found[person.pk] = Reachability(population_prior(), DEFAULT_CONCENTRATION, "population")
+    return found
 
 
 def period_for(person: Person) -> str:
@@ -97,14 +112,18 @@ def period_for(person: Person) -> str:
 
 
 def next_slot(
-    person: Person, after: dt.datetime | None = None, period: str | None = None
+    person: Person,
+    after: dt.datetime | None = None,
+    period: str | None = None,
+    profile: Reachability | None = None,
 ) -> Slot | None:
     """When to send to ``person`` next, at or after ``after`` (default now), in UTC.
 
     One slot per period (by default the person's digest cadence: a week for weekly, else a
     day), inside their days, outside their quiet hours and holiday. People in the holdout
     get the fixed time; everyone else a Thompson draw from their profile, made once per
-    person and period, so asking twice gives the same answer.
+    person and period, so asking twice gives the same answer. ``profile`` saves the
+    lookup when the caller loaded many at once (``reachability_of``).
     """
     after = after or timezone.now()
     period = period or period_for(person)
@@ -112,7 +131,7 @@ def next_slot(
     if in_holdout(person):
         policy, scores = HOLDOUT, slots.fixed_scores(period)
     else:
-        profile = reachability(person)
+        profile = profile or reachability(person)
         policy = MODEL
 
         def scores(start: dt.date) -> np.ndarray:

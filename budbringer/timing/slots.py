@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from budbringer.timing.model import HOURS, window_matrix
+from budbringer.timing.model import HOURS
 
 DAY = "day"
 WEEK = "week"
@@ -68,8 +68,10 @@ class Constraints:
 
 
 def window_scores(shares: np.ndarray, window: int = 3) -> np.ndarray:
-    """Expected activity in the ``window`` hours after each hour of the week."""
-    return np.asarray(shares, dtype=float) @ window_matrix(window)
+    """Expected activity in the ``window`` hours after each hour of the week (the same as
+    ``shares @ window_matrix(window)``, without building the matrix for every person)."""
+    shares = np.asarray(shares, dtype=float)
+    return sum(np.roll(shares, -k) for k in range(window))
 
 
 def sampled_scores(
@@ -111,6 +113,13 @@ def local_hours(day: dt.date, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, ...
 
 def period_start(day: dt.date, period: str) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if period == WEEK else day
+
+
+def next_period_start(at: dt.datetime, zone: zoneinfo.ZoneInfo, period: str) -> dt.datetime:
+    """The local midnight that starts the period after the one holding ``at`` (aware)."""
+    start = period_start(at.astimezone(zone).date(), period)
+    following = start + dt.timedelta(days=7 if period == WEEK else 1)
+    return dt.datetime.combine(following, dt.time(0), tzinfo=zone)
 
 
 def best_in_period(

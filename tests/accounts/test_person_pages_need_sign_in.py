@@ -36,6 +36,8 @@ PAGES = [
     ("get", "/lists/"),
     ("post", "/lists/{list}/follow/"),
     ("post", "/topics/{topic}/follow/"),
+    ("get", "/editor/digests/"),
+    ("post", "/editor/digests/preview/"),
 ]
 
 
@@ -69,6 +71,9 @@ def test_home_sends_anonymous_visitors_to_sign_in(client, db):
 def test_every_person_page_of_the_app_is_listed_here(cast):
     """A new page joins PAGES, or the list of public ones here, on purpose."""
     public = {"home", "healthz", "redirect", "login", "logout", "set_language"}
+    # Links in digests: a signed token in the URL stands in for the sign-in.
+    public |= {"digest_read", "digest_share", "digest_preferences", "digest_unsubscribe"}
+    public |= {"digest_feedback"}
     app_pages = {
         entry.name for entry in get_resolver().url_patterns if isinstance(entry, URLPattern)
     } - public

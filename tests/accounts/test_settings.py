@@ -12,6 +12,8 @@ def valid(cast):
         "languages": ["sv", "en"],
         "time_zone": "Europe/Oslo",
         "digest_cadence": "daily",
+        "digest_max_items": "5",
+        "digest_channel": "email",
         "send_days": ["0", "2", "4"],
         "quiet_from": "21:30",
         "quiet_until": "06:00",

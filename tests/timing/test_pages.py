@@ -30,6 +30,8 @@ def valid(cast):
         "languages": ["en"],
         "time_zone": "Europe/Stockholm",
         "digest_cadence": "weekly",
+        "digest_max_items": "5",
+        "digest_channel": "email",
         "send_days": ["1", "3"],
         "quiet_from": "21:00",
         "quiet_until": "07:30",

@@ -140,3 +140,11 @@ def test_unknown_period_and_naive_times_are_refused():
         next_slot(peak(TUESDAY_9), Constraints(), utc(2026, 1, 1), "month")
     with pytest.raises(ValueError):
         next_slot(peak(TUESDAY_9), Constraints(), dt.datetime(2026, 1, 1), DAY)
+
+
+def test_window_scores_are_the_models_window_sums():
+    from budbringer.timing.model import window_matrix
+    from budbringer.timing.slots import window_scores
+
+    shares = np.random.default_rng(3).random(168)
+    assert np.allclose(window_scores(shares), shares @ window_matrix(3))

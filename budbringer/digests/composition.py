@@ -1,0 +1,307 @@
+"""Composing digests when their slot comes, and turning one into what the channels render.
+
+Composition is the ranked, budgeted selection for the person at that moment
+(``relevance.service.picks_for_people``, batched per organisation): at most the person's
+own number of items, less what they already got in the last day (PER_DAY), above the
+relevance threshold. When nothing clears it the digest is skipped: no mail is better than
+a mail of noise. The chosen items are logged as "delivered" so they are never suggested
+again, and one Delivery per channel is created in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from budbringer.accounts.models import DigestCadence, Person
+from budbringer.content.models import Item
+from budbringer.digests import tokens
+from budbringer.digests.content import DigestContent, Entry, ShareButton
+from budbringer.digests.models import Delivery, Digest, DigestEntry, DigestKind, DigestStatus
+from budbringer.digests.workers import worker_name
+from budbringer.relevance.models import Interaction, InteractionKind
+from budbringer.relevance.reasons import reason_texts
+from budbringer.relevance.service import load, picks_for_people
+from budbringer.sharing.networks import NETWORKS
+from budbringer.sharing.suggestions import suggested_text
+
+# However many digests a person gets, at most this many items reach them in a day.
+PER_DAY = 10
+# Composing ranks a whole batch at once.
+BATCH = 1000
+SUMMARY_CHARS = 280
+
+
+def compose_due(
+    now: dt.datetime | None = None,
+    limit: int = BATCH,
+    loads: dict | None = None,
+    worker: str | None = None,
+) -> int:
+    """Compose up to ``limit`` planned digests whose slot has come; returns how many.
+
+    The batch is first claimed for ``worker`` for a short lease, so that several workers
+    rank different people instead of all ranking the same ones (one would win anyway).
+    ``loads`` keeps what the ranker needs of each organisation between calls of one pass:
+    a large organisation's digests are composed in several batches in a row, and loading
+    it is most of a batch's cost. Staleness within a pass is harmless: each person is
+    composed once, and what they were already sent is read fresh each batch.
+    """
+    now = now or timezone.now()
+    worker = worker or worker_name()
+    lease_until = now + dt.timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
+    free = Q(composing_until__isnull=True) | Q(composing_until__lt=now)
+    with transaction.atomic():
+        candidates = Digest.objects.filter(free, status=DigestStatus.PLANNED, slot_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.order_by("slot_at", "pk").values_list("pk", flat=True)[:limit])
+        Digest.objects.filter(free, pk__in=ids, status=DigestStatus.PLANNED).update(
+            composer=worker, composing_until=lease_until
+        )
+    due = list(
+        Digest.objects.filter(
+            pk__in=ids, composer=worker, composing_until=lease_until, status=DigestStatus.PLANNED
+        )
+        .select_related("person__user", "organisation")
+        .order_by("slot_at", "pk")
+    )
+    by_organisation: dict[int, list[Digest]] = defaultdict(list)
+    for digest in due:
+        by_organisation[digest.organisation_id].append(digest)
+    for digests in by_organisation.values():
+        compose(digests, now, loads)
+    return len(due)
+
+
+def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) -> None:
+    """Compose digests of one organisation, each at most once whoever else tries.
+
+    The ranking runs first, outside any transaction; then one transaction settles the
+    whole batch: it takes the digests still planned (on PostgreSQL locking them, skipping
+    any another worker holds; SQLite's IMMEDIATE transactions hold the write lock), and
+    writes their statuses, entries, "delivered" interactions and deliveries.
+    """
+    organisation = digests[0].organisation
+    people = {digest.person_id: digest.person for digest in digests}
+    received = _received_today(list(people), now)
+    limits = {
+        person.pk: max(0, min(person.digest_max_items, PER_DAY - received.get(person.pk, 0)))
+        for person in people.values()
+    }
+    loads = {} if loads is None else loads
+    if organisation.pk not in loads:
+        loads[organisation.pk] = load(organisation, now)
+    picks = picks_for_people(organisation, limits, now=now, data=loads[organisation.pk])
+    reasons: dict[int, list[str]] = {}
+    for digest in digests:
+        person = digest.person
+        if chosen := picks.get(person.pk):
+            with translation.override(person.interface_language):
+                reasons[digest.pk] = reason_texts(
+                    [pick.reason for _i, pick in chosen], organisation
+                )
+
+    with transaction.atomic():
+        still_planned = Digest.objects.filter(
+            pk__in=[digest.pk for digest in digests], status=DigestStatus.PLANNED
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            still_planned = still_planned.select_for_update(skip_locked=True)
+        mine = set(still_planned.values_list("pk", flat=True))
+        outcome: dict[tuple[str, str], list[int]] = defaultdict(list)
+        entries, interactions, deliveries = [], [], []
+        for digest in digests:
+            if digest.pk not in mine:
+                continue  # another worker composed it first
+            person = digest.person
+            channels = person.digest_channels()
+            wanted = digest.kind == DigestKind.PREVIEW or (
+                person.user.is_active and person.digest_cadence != DigestCadence.NEVER
+            )
+            chosen = picks.get(person.pk, [])
+            if not wanted or not channels:
+                digest.status = DigestStatus.CANCELLED
+            elif not chosen:
+                digest.status = DigestStatus.SKIPPED
+            else:
+                digest.status = DigestStatus.READY
+                digest.language = person.interface_language
+                entries += [
+                    DigestEntry(digest=digest, item=item, position=position, reason=reason[:300])
+                    for position, ((item, _pick), reason) in enumerate(
+                        zip(chosen, reasons[digest.pk], strict=True), start=1
+                    )
+                ]
+                if digest.kind == DigestKind.SCHEDULED:  # a preview must not use up items
+                    interactions += [
+                        Interaction(
+                            organisation=organisation,
+                            person=person,
+                            item=item,
+                            kind=InteractionKind.DELIVERED,
+                            at=now,
+                        )
+                        for item, _pick in chosen
+                    ]
+                deliveries += [
+                    Delivery(digest=digest, channel=channel, due_at=now) for channel in channels
+                ]
+            digest.composed_at = now
+            outcome[(digest.status, digest.language)].append(digest.pk)
+        for (status, language), ids in outcome.items():
+            Digest.objects.filter(pk__in=ids).update(
+                status=status, composed_at=now, language=language
+            )
+        DigestEntry.objects.bulk_create(entries, batch_size=1000)
+        Interaction.objects.bulk_create(interactions, batch_size=1000)
+        Delivery.objects.bulk_create(deliveries, batch_size=1000)
+
+
+def _received_today(person_ids: list[int], now: dt.datetime) -> dict[int, int]:
+    return dict(
+        DigestEntry.objects.filter(
+            digest__person_id__in=person_ids,
+            digest__composed_at__gt=now - dt.timedelta(days=1),
+            digest__status=DigestStatus.READY,
+        )
+        .values("digest__person_id")
+        .annotate(count=Count("pk"))
+        .values_list("digest__person_id", "count")
+    )
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word with an ellipsis (Django's Truncator is
+    made for templates and costs more than the rest of a digest's text)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def message_id(digest: Digest) -> str:
+    """The same for every resend of the digest, unguessable, on our own domain."""
+    key = f"{digest.pk}:{digest.person_id}:{digest.slot_at.isoformat()}"
+    signature = hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256)
+    host = urlsplit(settings.BASE_URL).hostname or "localhost"
+    return f"<digest-{digest.pk}.{signature.hexdigest()[:16]}@{host}>"
+
+
+def _absolute(name: str, token: str) -> str:
+    return _url_prefix(name, settings.BASE_URL) + token
+
+
+@functools.lru_cache(maxsize=32)
+def _url_prefix(name: str, base_url: str) -> str:
+    """Everything of the link but its token (reverse() is slow for 30 links a digest)."""
+    marker = "TOKEN"
+    return base_url + reverse(name, args=[marker]).removesuffix(marker)
+
+
+def entries_of(digest_ids: list[int]) -> dict[int, list[tuple[Item, str]]]:
+    """Each digest's items and reasons, in order, for a batch of digests in three queries.
+
+    Entries come as plain rows and each item is built once, however many digests hold it
+    (colleagues get many of the same items); large fields a digest does not show are left
+    in the database.
+    """
+    rows = list(
+        DigestEntry.objects.filter(digest_id__in=digest_ids)
+        .order_by("digest_id", "position")
+        .values_list("digest_id", "item_id", "reason")
+    )
+    items = (
+        Item.objects.filter(pk__in={item_id for _d, item_id, _r in rows})
+        .select_related("source")
+        .defer("content_html", "fingerprint")
+        .prefetch_related("share_texts")
+        .in_bulk()
+    )
+    entries: dict[int, list[tuple[Item, str]]] = {digest_id: [] for digest_id in digest_ids}
+    for digest_id, item_id, reason in rows:
+        entries[digest_id].append((items[item_id], reason))
+    return entries
+
+
+def digest_content(digest: Digest, entries: list[tuple[Item, str]] | None = None) -> DigestContent:
+    """What the channels render for a composed digest, in the person's language.
+
+    ``entries`` as ``entries_of`` gives them for a batch; loaded here when not given.
+    """
+    person: Person = digest.person
+    if entries is None:
+        entries = entries_of([digest.pk])[digest.pk]
+    language = digest.language or person.interface_language
+    with translation.override(language):
+        built = tuple(_entry(digest, item, reason, person) for item, reason in entries)
+        count = len(built)
+        subject = ngettext(
+            "%(count)d item for you from %(organisation)s",
+            "%(count)d items for you from %(organisation)s",
+            count,
+        ) % {"count": count, "organisation": digest.organisation.name}
+        preheader = " · ".join(entry.title for entry in built[:3])
+    return DigestContent(
+        digest_id=digest.pk,
+        language=language,
+        person_name=person.name,
+        organisation_name=digest.organisation.name,
+        subject=subject,
+        preheader=shorten(preheader, 140),
+        entries=built,
+        preferences_url=_absolute("digest_preferences", tokens.preferences_token(person.pk)),
+        unsubscribe_url=_absolute("digest_unsubscribe", tokens.unsubscribe_token(person.pk)),
+        message_id=message_id(digest),
+        recipient_email=person.user.email,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _share_labels(language: str) -> dict[str, str]:
+    """ "Share on LinkedIn", ... in the active language (the same for every digest)."""
+    return {
+        slug: _("Share on %(network)s") % {"network": network.label}
+        for slug, network in NETWORKS.items()
+    }
+
+
+def _entry(digest: Digest, item: Item, reason: str, person: Person) -> Entry:
+    return Entry(
+        title=item.title,
+        url=_absolute("digest_read", tokens.read_token(digest.pk, item.pk)),
+        source=item.source.title if item.source_id else "",
+        summary=shorten(item.summary or "", SUMMARY_CHARS),
+        reason=reason,
+        suggested_text=suggested_text(item, "", person),
+        image_url=item.image_url or "",
+        shares=tuple(
+            ShareButton(
+                network=slug,
+                label=label,
+                url=_absolute("digest_share", tokens.share_token(digest.pk, item.pk, slug)),
+            )
+            for slug, label in _share_labels(translation.get_language()).items()
+        ),
+        more_url=_absolute(
+            "digest_feedback", tokens.feedback_token(digest.pk, item.pk, "more_like_this")
+        ),
+        fewer_url=_absolute(
+            "digest_feedback", tokens.feedback_token(digest.pk, item.pk, "dismissed")
+        ),
+    )

@@ -1,0 +1,175 @@
+"""Delivering composed digests exactly once per channel, across crashes and workers.
+
+A delivery is claimed (planned -> sending, with a lease) in its own committed transaction
+before the mail server or webhook is contacted, and settled (sent, planned again for a
+retry, or failed) in another right after the answer. So:
+
+* two workers never send the same delivery: a claim is a conditional UPDATE (or, on
+  PostgreSQL, SELECT ... FOR UPDATE SKIP LOCKED), which only one of them wins;
+* a worker killed before the answer leaves the delivery "sending" until its lease ends;
+  then another worker resends it with the same Message-ID (derived from the digest), so
+  the one case that cannot be known -- the server had accepted the message just before the
+  crash -- shows up as a recognisable resend, never as a guess either way.
+
+Temporary failures are retried with backoff (outcomes.RETRY_MINUTES); permanent ones fail
+the delivery, and when they are about the address (550 no such user, a deleted webhook)
+they are recorded on the person, whose digests then stop going there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from budbringer.accounts.models import Person
+from budbringer.digests import chat
+from budbringer.digests.composition import digest_content, entries_of
+from budbringer.digests.mail import MailSender
+from budbringer.digests.models import Channel, Delivery, DeliveryStatus
+from budbringer.digests.outcomes import Outcome, Result, retry_delay_seconds
+from budbringer.digests.rendering import build_email
+from budbringer.digests.workers import worker_name
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(status=DeliveryStatus.PLANNED, due_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, lease_until__lt=now
+    )
+
+
+def claim(
+    worker: str,
+    now: dt.datetime | None = None,
+    limit: int = BATCH,
+    only: list[int] | None = None,
+) -> list[int]:
+    """Claim up to ``limit`` due deliveries (of ``only``, if given) for ``worker``; returns
+    their ids, committed."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(_claimable(now))
+    if only is not None:
+        due = due.filter(pk__in=only)
+    lease_until = now + _lease()
+    with transaction.atomic():
+        candidates = due.order_by("due_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: rows another worker is claiming right now are skipped, not waited on.
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        # Still conditional: only rows that are claimable at this moment change hands.
+        Delivery.objects.filter(_claimable(now), pk__in=ids).update(
+            status=DeliveryStatus.SENDING,
+            lease_until=lease_until,
+            claimed_by=worker,
+            attempts=F("attempts") + 1,
+        )
+    # What this claim won (on SQLite the IMMEDIATE transaction already kept others out).
+    return list(
+        Delivery.objects.filter(
+            pk__in=ids, claimed_by=worker, lease_until=lease_until, status=DeliveryStatus.SENDING
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def deliver(ids: list[int], worker: str) -> dict[str, int]:
+    """Send the claimed deliveries, settling each right after its answer; counts by outcome.
+
+    Before each message the worker makes sure the claim is still its own, renewing the
+    batch's lease when half of it is used up: a long batch must not outlive its lease, or
+    another worker would take the rest and send it a second time.
+    """
+    counts = {outcome.value: 0 for outcome in Outcome}
+    deliveries = (
+        Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING)
+        .select_related("digest__person__user", "digest__organisation")
+        .order_by("pk")
+    )
+    deliveries = list(deliveries)
+    entries = entries_of([delivery.digest_id for delivery in deliveries])
+    lease = _Lease(worker, ids)
+    with MailSender() as mail:
+        for delivery in deliveries:
+            if not lease.holds(delivery.pk):
+                continue  # the lease ran out and another worker took it over
+            result = _send(delivery, mail, entries[delivery.digest_id])
+            settle(delivery, result, worker)
+            counts[result.outcome.value] += 1
+    return counts
+
+
+class _Lease:
+    """A worker's hold on the deliveries it claimed, renewed while it works through them."""
+
+    def __init__(self, worker: str, ids: list[int]):
+        self.worker = worker
+        self.mine = set(ids)
+        self.renew_after = timezone.now() + _lease() / 2
+
+    def holds(self, pk: int) -> bool:
+        now = timezone.now()
+        if now >= self.renew_after:
+            mine = Delivery.objects.filter(
+                pk__in=self.mine, claimed_by=self.worker, status=DeliveryStatus.SENDING
+            )
+            mine.update(lease_until=now + _lease())
+            self.mine = set(mine.values_list("pk", flat=True))
+            self.renew_after = now + _lease() / 2
+        return pk in self.mine
+
+
+def _send(delivery: Delivery, mail: MailSender, entries: list) -> Result:
+    try:
+        content = digest_content(delivery.digest, entries)
+        if delivery.channel == Channel.EMAIL:
+            return mail.send(build_email(content))
+        return chat.post_digest(delivery.digest.person.chat_webhook_url, content)
+    except Exception as exc:  # a bug or bad data must not stop the batch
+        log.exception("delivery %s could not be sent", delivery.pk)
+        return Result.temporary(f"internal error: {type(exc).__name__}")
+
+
+def settle(delivery: Delivery, result: Result, worker: str, now: dt.datetime | None = None):
+    """Record the answer, if the claim is still this worker's (a lease may have run out)."""
+    now = now or timezone.now()
+    mine = Delivery.objects.filter(pk=delivery.pk, claimed_by=worker, status=DeliveryStatus.SENDING)
+    if result.outcome is Outcome.SENT:
+        mine.update(status=DeliveryStatus.SENT, sent_at=now, lease_until=None, error="")
+        return
+    delay = retry_delay_seconds(delivery.attempts) if result.outcome is Outcome.TEMPORARY else None
+    if delay is not None:
+        mine.update(
+            status=DeliveryStatus.PLANNED,
+            due_at=now + dt.timedelta(seconds=delay),
+            lease_until=None,
+            error=result.detail,
+        )
+        return
+    with transaction.atomic():
+        settled = mine.update(status=DeliveryStatus.FAILED, lease_until=None, error=result.detail)
+        if settled and result.recipient_problem:
+            person = Person.objects.filter(pk=delivery.digest.person_id)
+            if delivery.channel == Channel.EMAIL:
+                person.update(email_failed_at=now, email_failure=result.detail)
+            else:
+                person.update(chat_failed_at=now, chat_failure=result.detail)
+
+
+def deliver_due(worker: str | None = None, limit: int = BATCH) -> dict[str, int]:
+    """Claim and send one batch of due deliveries."""
+    worker = worker or worker_name()
+    return deliver(claim(worker, limit=limit), worker)

@@ -1,0 +1,122 @@
+"""Signed links in digests: they act for the person without a sign-in, and only as meant.
+
+A token is ``<ids>.<signature>``: the ids it names (a person; or a digest, an item and a
+network) and an HMAC-SHA256 of them (128 bits) under a key derived from SECRET_KEY for its
+purpose, so a token made for reading an item is refused by every other link (sharing,
+unsubscribing). Nothing personal is in the URL. Read and share links stop working
+LINK_DAYS after their digest was composed (the view checks the digest's date); the
+preferences and unsubscribe links never expire (RFC 8058: an old mail's one-click must
+still work). A digest holds about 30 of these, so making one is a single HMAC.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+
+LINK_DAYS = 120
+
+_PREFERENCES = "preferences"
+_UNSUBSCRIBE = "unsubscribe"
+_READ = "read"
+_SHARE = "share"
+_FEEDBACK = "feedback"
+FEEDBACK_KINDS = ("more_like_this", "dismissed")
+
+
+class BadToken(Exception):
+    """The link was altered or made for something else."""
+
+
+@dataclass(frozen=True)
+class EntryLink:
+    digest_id: int
+    item_id: int
+    network: str = ""  # share links only
+
+
+@functools.lru_cache(maxsize=16)
+def _key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"budbringer.digests.{purpose}:{secret}".encode()).digest()
+
+
+def _signature(payload: str, purpose: str) -> str:
+    mac = hmac.digest(_key(settings.SECRET_KEY, purpose), payload.encode(), "sha256")
+    return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
+
+
+def _make(purpose: str, *parts: object) -> str:
+    payload = "-".join(str(part) for part in parts)
+    return f"{payload}.{_signature(payload, purpose)}"
+
+
+def _parts(token: str, purpose: str, count: int) -> list[str]:
+    payload, _dot, signature = token.rpartition(".")
+    if not payload or not hmac.compare_digest(signature, _signature(payload, purpose)):
+        raise BadToken("bad signature")
+    parts = payload.split("-")
+    if len(parts) != count:
+        raise BadToken("malformed token")
+    return parts
+
+
+def _ids(parts: list[str]) -> list[int]:
+    try:
+        return [int(part) for part in parts]
+    except ValueError as exc:
+        raise BadToken("malformed token") from exc
+
+
+def preferences_token(person_id: int) -> str:
+    return _make(_PREFERENCES, person_id)
+
+
+def person_for_preferences(token: str) -> int:
+    return _ids(_parts(token, _PREFERENCES, 1))[0]
+
+
+def unsubscribe_token(person_id: int) -> str:
+    return _make(_UNSUBSCRIBE, person_id)
+
+
+def person_for_unsubscribe(token: str) -> int:
+    return _ids(_parts(token, _UNSUBSCRIBE, 1))[0]
+
+
+def read_token(digest_id: int, item_id: int) -> str:
+    return _make(_READ, digest_id, item_id)
+
+
+def read_link(token: str) -> EntryLink:
+    digest_id, item_id = _ids(_parts(token, _READ, 2))
+    return EntryLink(digest_id, item_id)
+
+
+def share_token(digest_id: int, item_id: int, network: str) -> str:
+    return _make(_SHARE, digest_id, item_id, network)
+
+
+def share_link(token: str) -> EntryLink:
+    digest_id, item_id, network = _parts(token, _SHARE, 3)
+    digest_id, item_id = _ids([digest_id, item_id])
+    return EntryLink(digest_id, item_id, network)
+
+
+def feedback_token(digest_id: int, item_id: int, kind: str) -> str:
+    if kind not in FEEDBACK_KINDS:
+        raise ValueError(f"not a feedback kind: {kind!r}")
+    return _make(_FEEDBACK, digest_id, item_id, kind)
+
+
+def feedback_link(token: str) -> EntryLink:
+    """The entry and the feedback kind (in ``network``'s place)."""
+    digest_id, item_id, kind = _parts(token, _FEEDBACK, 3)
+    if kind not in FEEDBACK_KINDS:
+        raise BadToken("unknown feedback")
+    digest_id, item_id = _ids([digest_id, item_id])
+    return EntryLink(digest_id, item_id, kind)

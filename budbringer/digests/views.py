@@ -1,0 +1,209 @@
+"""The links in a digest (read, share, preferences, unsubscribe) and the admins' view.
+
+Links from a digest act without a sign-in: each carries a signed token (``tokens``) naming
+exactly what it may do. Read and share links redirect only to the item's stored URL and
+the network's own share dialog, never to anything taken from the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from budbringer.accounts.access import person_required
+from budbringer.accounts.forms import DigestPreferencesForm
+from budbringer.accounts.models import DigestCadence, Person, Role
+from budbringer.digests import tokens
+from budbringer.digests.models import Delivery, DeliveryStatus, DigestEntry
+from budbringer.digests.planning import replan
+from budbringer.digests.previews import send_preview
+from budbringer.links.bots import is_bot_request
+from budbringer.relevance.events import record_interaction
+from budbringer.sharing.networks import NETWORKS
+from budbringer.sharing.sharing import record_share
+from budbringer.sharing.views import ShareRedirect
+
+
+def _entry(link: tokens.EntryLink) -> DigestEntry:
+    entry = (
+        DigestEntry.objects.filter(digest_id=link.digest_id, item_id=link.item_id)
+        .select_related("item", "digest__person__user")
+        .first()
+    )
+    if entry is None or not entry.digest.person.user.is_active:
+        raise Http404("this digest link is no longer valid")
+    composed = entry.digest.composed_at or entry.digest.created_at
+    if timezone.now() - composed > dt.timedelta(days=tokens.LINK_DAYS):
+        raise tokens.BadToken("the digest is too old")
+    return entry
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    return render(request, "digests/link_expired.html", status=404)
+
+
+@require_safe
+def read(request: HttpRequest, token: str) -> HttpResponse:
+    """The item, after noting that the person opened it from their digest."""
+    try:
+        entry = _entry(tokens.read_link(token))
+    except tokens.BadToken:
+        return _expired(request)
+    if not is_bot_request(request.method, request.headers.get("User-Agent", "")):
+        record_interaction(entry.digest.person, entry.item, "clicked")
+    return HttpResponseRedirect(entry.item.url)
+
+
+@require_safe
+def share(request: HttpRequest, token: str) -> HttpResponse:
+    """The network's share dialog with the person's tracked link and suggested words."""
+    try:
+        link = tokens.share_link(token)
+        entry = _entry(link)
+    except tokens.BadToken:
+        return _expired(request)
+    if link.network not in NETWORKS:
+        raise Http404("unknown network")
+    if is_bot_request(request.method, request.headers.get("User-Agent", "")):
+        # Link previews and HEAD probes must not count as a share.
+        return HttpResponse(status=204)
+    return ShareRedirect(record_share(entry.digest.person, entry.item, link.network))
+
+
+@csrf_exempt  # the signed token is the proof; a mail program has no cookies
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """ "More like this" or "not for me" from a digest: GET asks, POST records it.
+
+    Two steps on purpose: mail security scanners open every link of a message, and one
+    GET must not tell the ranker that the person dislikes everything they were sent.
+    """
+    try:
+        link = tokens.feedback_link(token)
+        entry = _entry(link)
+    except tokens.BadToken:
+        return _expired(request)
+    person = entry.digest.person
+    translation.activate(person.interface_language)
+    done = False
+    if request.method == "POST":
+        record_interaction(person, entry.item, link.network)
+        done = True
+    elif request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    context = {"item": entry.item, "kind": link.network, "done": done}
+    return render(request, "digests/feedback.html", context)
+
+
+def _person(person_id: int) -> Person:
+    person = (
+        Person.objects.filter(pk=person_id, user__is_active=True)
+        .select_related("organisation", "user")
+        .first()
+    )
+    if person is None:
+        raise Http404("no such person")
+    return person
+
+
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    """Change what digests bring and when, from a link in any digest."""
+    try:
+        person = _person(tokens.person_for_preferences(token))
+    except tokens.BadToken:
+        return _expired(request)
+    translation.activate(person.interface_language)
+    form = DigestPreferencesForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        replan(person)
+        translation.activate(person.interface_language)
+        messages.success(request, _("Your digest settings are saved."))
+        return redirect("digest_preferences", token=token)
+    return render(request, "digests/preferences.html", {"form": form, "person": person})
+
+
+@csrf_exempt  # RFC 8058: mail programs POST here without cookies; the token is the proof
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks, POST (also a mail program's one-click) unsubscribes from digests."""
+    try:
+        person = _person(tokens.person_for_unsubscribe(token))
+    except tokens.BadToken:
+        return _expired(request)
+    translation.activate(person.interface_language)
+    done = False
+    if request.method == "POST":
+        Person.objects.filter(pk=person.pk).update(digest_cadence=DigestCadence.NEVER)
+        replan(person)
+        done = True
+    elif request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    context = {
+        "person": person,
+        "done": done,
+        "preferences_url": reverse(
+            "digest_preferences", args=[tokens.preferences_token(person.pk)]
+        ),
+    }
+    return render(request, "digests/unsubscribe.html", context)
+
+
+ADMIN_DAYS = 7
+
+
+@person_required(Role.ADMIN)
+def admin_overview(request: HttpRequest) -> HttpResponse:
+    """What went out, when, to whom; what failed and why."""
+    organisation = request.person.organisation
+    since = timezone.now() - dt.timedelta(days=ADMIN_DAYS)
+    deliveries = (
+        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
+        .select_related("digest__person")
+        .order_by("-digest__slot_at", "-pk")
+    )
+    state = request.GET.get("state", "")
+    if state in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=state)
+    counts = dict(
+        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    failing = Person.objects.filter(organisation=organisation).exclude(
+        email_failed_at__isnull=True, chat_failed_at__isnull=True
+    )
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in DeliveryStatus.choices],
+        "state": state,
+        "failing": failing,
+        "days": ADMIN_DAYS,
+    }
+    return render(request, "digests/admin.html", context)
+
+
+@require_POST
+@person_required(Role.ADMIN)
+def admin_preview(request: HttpRequest) -> HttpResponse:
+    """Compose a digest for the admin now and send it to them at once."""
+    outcome = send_preview(request.person)
+    if outcome is None:
+        messages.info(request, _("Nothing is relevant enough for you right now, so no preview."))
+    elif outcome.sent:
+        messages.success(request, _("A preview is on its way to you."))
+    else:
+        messages.error(
+            request, _("The preview could not be sent: %(error)s") % {"error": outcome.error}
+        )
+    return redirect("digest_admin")
