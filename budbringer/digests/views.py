@@ -24,7 +24,7 @@ from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import DigestPreferencesForm
 from budbringer.accounts.models import DigestCadence, Person, Role
 from budbringer.digests import tokens
-from budbringer.digests.models import Delivery, DeliveryStatus, DigestEntry
+from budbringer.digests.models import Delivery, DeliveryStatus, Digest, DigestEntry, DigestKind
 from budbringer.digests.planning import replan
 from budbringer.digests.previews import send_preview
 from budbringer.links.bots import is_bot_request
@@ -32,6 +32,7 @@ from budbringer.relevance.events import record_interaction
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.sharing import record_share
 from budbringer.sharing.views import ShareRedirect
+from budbringer.timing.lift import hit_rates
 
 
 def _entry(link: tokens.EntryLink) -> DigestEntry:
@@ -158,6 +159,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 ADMIN_DAYS = 7
+LIFT_DAYS = 90
 
 
 @person_required(Role.ADMIN)
@@ -183,12 +185,24 @@ def admin_overview(request: HttpRequest) -> HttpResponse:
         email_failed_at__isnull=True, chat_failed_at__isnull=True
     )
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    sent_slots = list(
+        Digest.objects.filter(
+            organisation=organisation,
+            kind=DigestKind.SCHEDULED,
+            slot_at__gte=timezone.now() - dt.timedelta(days=LIFT_DAYS),
+            deliveries__status=DeliveryStatus.SENT,
+        )
+        .distinct()
+        .values_list("person_id", "slot_at", "policy")
+    )
     context = {
         "page": page,
         "counts": [(value, label, counts.get(value, 0)) for value, label in DeliveryStatus.choices],
         "state": state,
         "failing": failing,
         "days": ADMIN_DAYS,
+        "lift": hit_rates(organisation, sent_slots),
+        "lift_days": LIFT_DAYS,
     }
     return render(request, "digests/admin.html", context)
 
