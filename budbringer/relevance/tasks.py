@@ -1,11 +1,7 @@
-import logging
-
 from django_tasks import task
 
-from budbringer.accounts.models import Organisation
+from budbringer.core.per_organisation import for_each_organisation
 from budbringer.relevance.service import retrain
-
-log = logging.getLogger(__name__)
 
 
 @task()
@@ -14,13 +10,4 @@ def retrain_rankers() -> int:
 
     Safe to run twice: each run replaces the organisation's one RankerState row.
     """
-    trained = 0
-    for organisation in Organisation.objects.order_by("id").iterator():
-        try:
-            retrain(organisation)
-        except Exception:
-            # One organisation's odd data must not keep the others on stale weights.
-            log.exception("retraining the ranker of %s failed", organisation.slug)
-            continue
-        trained += 1
-    return trained
+    return for_each_organisation(retrain, "retraining the ranker")

@@ -30,6 +30,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import brotli
@@ -40,6 +41,7 @@ from django.conf import settings
 from budbringer.lib.netguard import AddressPolicy, BlockedAddress, canonical_host
 
 Resolver = Callable[[str, int], list[str]]
+T = TypeVar("T")
 
 try:
     _VERSION = importlib.metadata.version("budbringer")
@@ -170,9 +172,13 @@ class _Fetch:
         self.url = ""
 
     def run(self, url: str, *, etag: str, last_modified: str) -> FetchResult:
+        return self._guarded(url, lambda: self._run(url, etag=etag, last_modified=last_modified))
+
+    def _guarded(self, url: str, request: Callable[[], T]) -> T:
+        """Run ``request`` for ``url``, turning what the layers below raise into FetchError."""
         self.url = url
         try:
-            return self._run(url, etag=etag, last_modified=last_modified)
+            return request()
         except FetchError:
             raise
         except BlockedAddress as exc:
@@ -801,15 +807,7 @@ class _Post(_Fetch):
     """One guarded POST; shares the deadline, backend and error mapping of a fetch."""
 
     def post(self, url: str, payload: object) -> PostResult:
-        self.url = url
-        try:
-            return self._post(url, payload)
-        except FetchError:
-            raise
-        except BlockedAddress as exc:
-            raise _blocked(exc) from exc
-        except _NETWORK_ERRORS as exc:
-            raise self._network_error(exc) from exc
+        return self._guarded(url, lambda: self._post(url, payload))
 
     def _post(self, url: str, payload: object) -> PostResult:
         target = _checked_url(url, self.policy)
