@@ -39,6 +39,11 @@ urlpatterns = [
     path(
         "editor/items/<int:item_id>/reject/", content.editor_item_reject, name="editor_item_reject"
     ),
+    path(
+        "editor/items/<int:item_id>/promote/",
+        content.editor_item_promote,
+        name="editor_item_promote",
+    ),
     path("editor/sources/", sources.editor_sources, name="editor_sources"),
     path("editor/sources/new/", sources.editor_source_new, name="editor_source_new"),
     path("editor/sources/opml/", sources.editor_sources_opml, name="editor_sources_opml"),

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budbringer.accounts.models import Person
-from budbringer.content.models import ApprovalState, Item, ShareText
+from budbringer.content.models import ApprovalState, Item, Promotion, ShareText
 
 
 @transaction.atomic
@@ -45,3 +45,10 @@ def reject_item(item: Item, person: Person) -> bool:
         .exclude(approval_state=ApprovalState.REJECTED)
         .update(approval_state=ApprovalState.REJECTED, approved_by=person, approved_at=None)
     )
+
+
+def promote_item(item: Item, promotion: str) -> None:
+    """Boost or pin the item in everyone's ranking (or take that back)."""
+    if promotion not in Promotion.values:
+        raise ValueError(f"unknown promotion: {promotion!r}")
+    Item.objects.filter(pk=item.pk).update(promotion=promotion)

@@ -67,6 +67,18 @@ class ItemKind(models.TextChoices):
     PODCAST = "podcast", _("Podcast episode")
 
 
+class Promotion(models.TextChoices):
+    """An editor's lift for an item in everyone's ranking (the ranker's ``boost``)."""
+
+    NONE = "none", _("Not promoted")
+    BOOSTED = "boosted", _("Boosted")
+    PINNED = "pinned", _("Pinned")
+
+
+# The ranker's boost feature for each promotion (0 = none, 1 = pinned).
+PROMOTION_BOOST = {Promotion.NONE: 0.0, Promotion.BOOSTED: 0.5, Promotion.PINNED: 1.0}
+
+
 class Item(models.Model):
     """An article, video or episode that can be shared."""
 
@@ -106,6 +118,9 @@ class Item(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    promotion = models.CharField(
+        _("promotion"), max_length=10, choices=Promotion, default=Promotion.NONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # MinHash of the text (budbringer.content.neardup); null when too short to compare.
     fingerprint = models.BinaryField(null=True, blank=True, editable=False)

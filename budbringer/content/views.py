@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budbringer.accounts.access import editor_required, person_required
-from budbringer.content.editorial import add_item, approve_item, reject_item
+from budbringer.content.editorial import add_item, approve_item, promote_item, reject_item
 from budbringer.content.forms import ItemForm, ShareTextFormSet
 from budbringer.content.lookups import get_item_for, get_item_for_editor
-from budbringer.content.models import ApprovalState, Item
+from budbringer.content.models import ApprovalState, Item, Promotion
 from budbringer.lib.csp import feed_html_policy
 from budbringer.relevance.events import record_interaction
 from budbringer.relevance.reasons import reason_texts
@@ -58,7 +58,12 @@ def editor_items(request):
     return render(
         request,
         "content/editor_items.html",
-        {"page": page, "state": state, "states": ApprovalState.choices},
+        {
+            "page": page,
+            "state": state,
+            "states": ApprovalState.choices,
+            "promotions": Promotion.choices,
+        },
     )
 
 
@@ -101,6 +106,23 @@ def editor_item_approve(request, item_id: int):
     item = get_item_for_editor(request.person, item_id)
     if approve_item(item, request.person):
         messages.success(request, _("“%(title)s” is approved.") % {"title": item.title})
+    return redirect("editor_items")
+
+
+@require_POST
+@editor_required
+def editor_item_promote(request, item_id: int):
+    item = get_item_for_editor(request.person, item_id)
+    promotion = request.POST.get("promotion", "")
+    if promotion not in Promotion.values:
+        messages.error(request, _("Choose how to promote the item."))
+    else:
+        promote_item(item, promotion)
+        messages.success(
+            request,
+            _("“%(title)s”: %(promotion)s.")
+            % {"title": item.title, "promotion": Promotion(promotion).label},
+        )
     return redirect("editor_items")
 
 

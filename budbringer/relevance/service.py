@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from budbringer.accounts.models import Organisation, Person
-from budbringer.content.models import Item, readable_languages
+from budbringer.content.models import PROMOTION_BOOST, Item, readable_languages
 from budbringer.relevance.engine import Budget, Event, ItemData, PersonData, Pick, Ranker
 from budbringer.relevance.models import Interaction, RankerState
 from budbringer.sources.models import ListKind, Source, SourceList
@@ -62,6 +62,7 @@ def load(
         if kind == ListKind.COMPANY:
             company_sources.add(source_id)
 
+    fields = ("id", "title", "summary", "language", "source_id", "published_at")
     items = [
         ItemData(
             id=item_id,
@@ -72,14 +73,11 @@ def load(
             topic_ids=frozenset(topics_of_item.get(item_id, ())),
             published_at=published_at.timestamp(),
             company=source_id in company_sources,
-            # Editors cannot boost or pin items yet (no field on Item): no boost.
-            boost=0.0,
-            cluster=duplicate_of_id or item_id,
+            boost=PROMOTION_BOOST.get(promotion, 0.0),
+            cluster=duplicate_of or item_id,
         )
-        for item_id, title, summary, language, source_id, published_at, duplicate_of_id in (
-            candidates.order_by("id").values_list(
-                "id", "title", "summary", "language", "source_id", "published_at", "duplicate_of_id"
-            )
+        for item_id, title, summary, language, source_id, published_at, duplicate_of, promotion in (
+            candidates.order_by("id").values_list(*fields, "duplicate_of_id", "promotion")
         )
     ]
 

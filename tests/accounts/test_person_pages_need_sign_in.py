@@ -18,6 +18,7 @@ PAGES = [
     ("post", "/editor/items/new/"),
     ("post", "/editor/items/{item}/approve/"),
     ("post", "/editor/items/{item}/reject/"),
+    ("post", "/editor/items/{item}/promote/"),
     ("get", "/analytics/"),
     ("get", "/editor/sources/"),
     ("get", "/editor/sources/new/"),
