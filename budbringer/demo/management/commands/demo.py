@@ -74,12 +74,13 @@ class Command(BaseCommand):
         # A plain `kill` must also end the worker: turn SIGTERM into an exception so the
         # `finally` below runs (the server installs its own handler while it runs).
         signal.signal(signal.SIGTERM, _exit_on_signal)
-        worker_env = dict(os.environ)
         if not {"EMAIL_HOST", "EMAIL_BACKEND"} & os.environ.keys():
-            # No mail server configured: the demo's digests go to files to look at.
-            worker_env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+            # No mail server configured: the demo's digests (the worker's, and the previews
+            # the web server sends) go to files to look at.
+            os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+            settings.EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
             self.stdout.write(f"Digests are written to {settings.EMAIL_FILE_PATH}/ as .log files.")
-        worker = subprocess.Popen([sys.executable, "-m", "budbringer", "worker"], env=worker_env)
+        worker = subprocess.Popen([sys.executable, "-m", "budbringer", "worker"])
         try:
             call_command("serve", host=HOST, port=port, workers=1)
         except KeyboardInterrupt:
