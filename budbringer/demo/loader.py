@@ -22,6 +22,7 @@ from budbringer.demo import history
 from budbringer.lib.urls import canonical_url
 from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import create_link, record_click, share_link
+from budbringer.relevance.models import Interaction
 from budbringer.sharing.models import Share
 from budbringer.sources.models import FetchOutcome, Source, SourceList
 from budbringer.timing.activity import record_activity
@@ -35,6 +36,8 @@ WELCOME_CODE = "welcome"
 SEED = 1905
 # Everyone joined, and every source was added, well before the history starts.
 JOINED_DAYS_AGO = 120
+# People read an item for a few minutes before they share it.
+OPENED_BEFORE_SHARING = dt.timedelta(minutes=4)
 
 
 class DemoConflict(Exception):
@@ -252,6 +255,7 @@ def _create_history(organisation, people, data, items, welcome_item, now, rng) -
         if item.approved_at is not None
     ]
     clicks = []
+    interactions: list[Interaction] = []
     for planned in history.plan_shares(sharers, shareables, now, rng):
         person, item = people[planned.person], items[planned.item]
         link = share_link(person, item, planned.network)
@@ -262,7 +266,14 @@ def _create_history(organisation, people, data, items, welcome_item, now, rng) -
         # so the link is new and was made by this share.
         Share.objects.filter(pk=share.pk).update(created_at=planned.at)
         TrackedLink.objects.filter(pk=link.pk).update(created_at=planned.at)
+        # What the ranker learns from: the sharer read the item first, then shared it.
+        interactions += [
+            Interaction(organisation=organisation, person=person, item=item, kind=kind, at=at)
+            for kind, at in (("opened", planned.at - OPENED_BEFORE_SHARING), ("shared", planned.at))
+        ]
         clicks.extend((link, click) for click in planned.clicks)
+
+    Interaction.objects.bulk_create(interactions)
 
     welcome = create_link(organisation, welcome_item.url, code=WELCOME_CODE, item=welcome_item)
     TrackedLink.objects.filter(pk=welcome.pk).update(created_at=welcome_item.approved_at)

@@ -50,3 +50,16 @@ def test_the_demo_has_learned_when_people_are_reachable(client, demo):
     client.force_login(anna.user)
     settings_page = client.get("/settings/")
     assert settings_page.context["reachability"].source == "person"
+
+
+def test_the_demo_people_get_picks_and_the_admin_a_preview(client, demo):
+    from django.core import mail
+
+    admin = Person.objects.get(user__username="admin")
+    client.force_login(admin.user)
+    cards = client.get("/for-you/").context["cards"]
+    assert len(cards) >= 3
+    client.post("/editor/digests/preview/")
+    [preview] = mail.outbox  # pytest-django's in-memory mail backend
+    assert preview.to == [admin.user.email]
+    assert cards[0][0].title in preview.body
