@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import PersonSettingsForm
 from budbringer.accounts.privacy import export_person
+from budbringer.digests.planning import replan
 from budbringer.timing import service as timing
 
 
@@ -17,6 +18,7 @@ def person_settings(request):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             person = form.save()
+            replan(person)  # the planned digest may no longer fit the new settings
         translation.activate(person.interface_language)
         messages.success(request, _("Your settings are saved."))
         return redirect("person_settings")

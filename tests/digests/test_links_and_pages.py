@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo as timing_zone
 
 import pytest
 from django.utils import timezone
@@ -189,3 +190,19 @@ def test_feedback_from_a_digest_asks_first_then_counts(client, digest, link, kin
     # A feedback token cannot be used to share or read.
     token = url.rsplit("/", 1)[1]
     assert client.get(f"/d/share/{token}").status_code == 404
+
+
+def test_changing_settings_replans_the_next_digest(cast, login):
+    plan_digests()
+    assert Digest.objects.filter(person=cast.bob, status=DigestStatus.PLANNED).exists()
+    response = login(cast.bob).post(
+        "/settings/",
+        {"interface_language": "en", "languages": ["en"], "time_zone": "Europe/Oslo",
+         "digest_cadence": "daily", "send_days": ["5", "6"], "digest_max_items": "3",
+         "digest_channel": "email"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert not Digest.objects.filter(person=cast.bob, status=DigestStatus.PLANNED).exists()
+    plan_digests()
+    replanned = Digest.objects.get(person=cast.bob, status=DigestStatus.PLANNED)
+    assert replanned.slot_at.astimezone(timing_zone("Europe/Oslo")).weekday() in (5, 6)
