@@ -102,9 +102,11 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
         for person in people.values()
     }
     loads = {} if loads is None else loads
-    if organisation.pk not in loads:
-        loads[organisation.pk] = load(organisation, now)
-    picks = picks_for_people(organisation, limits, now=now, data=loads[organisation.pk])
+    # Only what ranking this batch needs (see ``load``); what all batches share is kept.
+    data = load(
+        organisation, now, for_people=list(people), shared=loads.setdefault(organisation.pk, {})
+    )
+    picks = picks_for_people(organisation, limits, now=now, data=data)
     reasons: dict[int, list[str]] = {}
     for digest in digests:
         person = digest.person
