@@ -21,9 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import queue
-import sys
-import threading
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -106,97 +103,14 @@ def deliver(ids: list[int], worker: str) -> dict[str, int]:
     deliveries = list(deliveries)
     entries = entries_of([delivery.digest_id for delivery in deliveries])
     lease = _Lease(worker, ids)
-
-    def settled(delivery: Delivery, result: Result) -> None:
-        settle(delivery, result, worker)
-        counts[result.outcome.value] += 1
-
-    with MailSender() as mail, _Outbox(mail) as outbox:
+    with MailSender() as mail:
         for delivery in deliveries:
             if not lease.holds(delivery.pk):
                 continue  # the lease ran out and another worker took it over
-            prepared = _prepare(delivery, entries[delivery.digest_id])
-            if isinstance(prepared, Result):
-                settled(delivery, prepared)
-            else:
-                outbox.put(delivery, prepared)
-            for done in outbox.answered():
-                settled(*done)
-        for done in outbox.drain():
-            settled(*done)
+            result = _send(delivery, mail, entries[delivery.digest_id])
+            settle(delivery, result, worker)
+            counts[result.outcome.value] += 1
     return counts
-
-
-class _Outbox:
-    """Hands e-mails to the MailSender in a thread of its own, one at a time and in order.
-
-    While the server answers one message (most of a send is waiting for it), the worker
-    renders the next; each answer comes back to the worker's thread, which alone uses the
-    database, so every delivery is still settled (committed) right after its own answer.
-    At most ``AHEAD`` messages wait to be sent.
-    """
-
-    AHEAD = 2
-
-    def __init__(self, mail: MailSender):
-        self.mail = mail
-        self._todo: queue.Queue = queue.Queue(maxsize=self.AHEAD)
-        self._done: queue.Queue = queue.Queue()
-        self._pending = 0
-        self._thread: threading.Thread | None = None
-
-    # While the outbox runs the interpreter switches threads this often (seconds): the
-    # sending thread gets its turn soon after the server answered, instead of after
-    # Python's default 5 ms of the rendering thread.
-    SWITCH_INTERVAL = 0.0005
-
-    def __enter__(self) -> _Outbox:
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, self.SWITCH_INTERVAL))
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._thread is not None:
-            self._todo.put(None)
-            self._thread.join()
-            self._thread = None
-        sys.setswitchinterval(self._switch_interval)
-
-    def put(self, delivery: Delivery, message) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="digest-smtp", daemon=True)
-            self._thread.start()
-        self._pending += 1
-        self._todo.put((delivery, message))
-
-    def answered(self) -> list[tuple[Delivery, Result]]:
-        """The answers that came back so far, in the order the messages were put."""
-        done = []
-        while self._pending:
-            try:
-                done.append(self._done.get_nowait())
-            except queue.Empty:
-                break
-            self._pending -= 1
-        return done
-
-    def drain(self) -> list[tuple[Delivery, Result]]:
-        """Every remaining answer, waiting for them."""
-        done = []
-        while self._pending:
-            done.append(self._done.get())
-            self._pending -= 1
-        return done
-
-    def _run(self) -> None:
-        while (work := self._todo.get()) is not None:
-            delivery, message = work
-            try:
-                result = self.mail.send(message)
-            except Exception as exc:  # a bug or bad data must not stop the batch
-                log.exception("delivery %s could not be sent", delivery.pk)
-                result = Result.temporary(f"internal error: {type(exc).__name__}")
-            self._done.put((delivery, result))
 
 
 class _Lease:
@@ -219,13 +133,11 @@ class _Lease:
         return pk in self.mine
 
 
-def _prepare(delivery: Delivery, entries: list):
-    """The e-mail to send for the delivery, or the Result of a chat post (sent here) or of
-    a failure to build either."""
+def _send(delivery: Delivery, mail: MailSender, entries: list) -> Result:
     try:
         content = digest_content(delivery.digest, entries)
         if delivery.channel == Channel.EMAIL:
-            return build_email(content)
+            return mail.send(build_email(content))
         return chat.post_digest(delivery.digest.person.chat_webhook_url, content)
     except Exception as exc:  # a bug or bad data must not stop the batch
         log.exception("delivery %s could not be sent", delivery.pk)
