@@ -71,7 +71,11 @@ def window_scores(shares: np.ndarray, window: int = 3) -> np.ndarray:
     """Expected activity in the ``window`` hours after each hour of the week (the same as
     ``shares @ window_matrix(window)``, without building the matrix for every person)."""
     shares = np.asarray(shares, dtype=float)
-    return sum(np.roll(shares, -k) for k in range(window))
+    # The hours of the week after the last wrap round to the first ones, as np.roll would;
+    # the sum is added up in the same order, so the scores are the same to the last bit.
+    wrapped = np.concatenate([shares, shares[: window - 1]])
+    hours = len(shares)
+    return sum(wrapped[k : k + hours] for k in range(window))
 
 
 def sampled_scores(
