@@ -54,10 +54,12 @@ def compose_due(
 
     The batch is first claimed for ``worker`` for a short lease, so that several workers
     rank different people instead of all ranking the same ones (one would win anyway).
-    ``loads`` keeps what the ranker needs of each organisation between calls of one pass:
-    a large organisation's digests are composed in several batches in a row, and loading
-    it is most of a batch's cost. Staleness within a pass is harmless: each person is
-    composed once, and what they were already sent is read fresh each batch.
+    ``loads`` keeps what all batches of an organisation share between calls of one pass
+    (its items and feedback, see ``relevance.service.load``): a large organisation's
+    digests are composed in several batches in a row; each batch loads only its own
+    people and what they were delivered, so a worker's memory does not grow with the
+    organisation. Staleness within a pass is harmless: each person is composed once, and
+    what they were already sent is read fresh each batch.
     """
     now = now or timezone.now()
     worker = worker or worker_name()
