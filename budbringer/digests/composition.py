@@ -18,7 +18,7 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -54,10 +54,12 @@ def compose_due(
 
     The batch is first claimed for ``worker`` for a short lease, so that several workers
     rank different people instead of all ranking the same ones (one would win anyway).
-    ``loads`` keeps what the ranker needs of each organisation between calls of one pass:
-    a large organisation's digests are composed in several batches in a row, and loading
-    it is most of a batch's cost. Staleness within a pass is harmless: each person is
-    composed once, and what they were already sent is read fresh each batch.
+    ``loads`` keeps what all batches of an organisation share between calls of one pass
+    (its items and feedback, see ``relevance.service.load``): a large organisation's
+    digests are composed in several batches in a row; each batch loads only its own
+    people and what they were delivered, so a worker's memory does not grow with the
+    organisation. Staleness within a pass is harmless: each person is composed once, and
+    what they were already sent is read fresh each batch.
     """
     now = now or timezone.now()
     worker = worker or worker_name()
@@ -102,9 +104,11 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
         for person in people.values()
     }
     loads = {} if loads is None else loads
-    if organisation.pk not in loads:
-        loads[organisation.pk] = load(organisation, now)
-    picks = picks_for_people(organisation, limits, now=now, data=loads[organisation.pk])
+    # Only what ranking this batch needs (see ``load``); what all batches share is kept.
+    data = load(
+        organisation, now, for_people=list(people), shared=loads.setdefault(organisation.pk, {})
+    )
+    picks = picks_for_people(organisation, limits, now=now, data=data)
     reasons: dict[int, list[str]] = {}
     for digest in digests:
         person = digest.person
@@ -114,6 +118,47 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
                     [pick.reason for _i, pick in chosen], organisation
                 )
 
+    # What each digest becomes, with the rows to insert, made before the transaction: on
+    # SQLite it holds the only write lock, which other workers wait for to record a send.
+    plans: dict[int, tuple[str, str, list, list, list]] = {}
+    for digest in digests:
+        person = digest.person
+        channels = person.digest_channels()
+        wanted = digest.kind == DigestKind.PREVIEW or (
+            person.user.is_active and person.digest_cadence != DigestCadence.NEVER
+        )
+        chosen = picks.get(person.pk, [])
+        entries, interactions, deliveries = [], [], []
+        language = digest.language
+        if not wanted or not channels:
+            status = DigestStatus.CANCELLED
+        elif not chosen:
+            status = DigestStatus.SKIPPED
+        else:
+            status = DigestStatus.READY
+            language = person.interface_language
+            entries = _rows(
+                DigestEntry(digest=digest, item=item, position=position, reason=reason[:300])
+                for position, ((item, _pick), reason) in enumerate(
+                    zip(chosen, reasons[digest.pk], strict=True), start=1
+                )
+            )
+            if digest.kind == DigestKind.SCHEDULED:  # a preview must not use up items
+                interactions = _rows(
+                    Interaction(
+                        organisation=organisation,
+                        person=person,
+                        item=item,
+                        kind=InteractionKind.DELIVERED,
+                        at=now,
+                    )
+                    for item, _pick in chosen
+                )
+            deliveries = _rows(
+                Delivery(digest=digest, channel=channel, due_at=now) for channel in channels
+            )
+        plans[digest.pk] = (status, language, entries, interactions, deliveries)
+
     with transaction.atomic():
         still_planned = Digest.objects.filter(
             pk__in=[digest.pk for digest in digests], status=DigestStatus.PLANNED
@@ -122,52 +167,52 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
             still_planned = still_planned.select_for_update(skip_locked=True)
         mine = set(still_planned.values_list("pk", flat=True))
         outcome: dict[tuple[str, str], list[int]] = defaultdict(list)
-        entries, interactions, deliveries = [], [], []
+        rows: dict[type, list] = {DigestEntry: [], Interaction: [], Delivery: []}
         for digest in digests:
             if digest.pk not in mine:
                 continue  # another worker composed it first
-            person = digest.person
-            channels = person.digest_channels()
-            wanted = digest.kind == DigestKind.PREVIEW or (
-                person.user.is_active and person.digest_cadence != DigestCadence.NEVER
-            )
-            chosen = picks.get(person.pk, [])
-            if not wanted or not channels:
-                digest.status = DigestStatus.CANCELLED
-            elif not chosen:
-                digest.status = DigestStatus.SKIPPED
-            else:
-                digest.status = DigestStatus.READY
-                digest.language = person.interface_language
-                entries += [
-                    DigestEntry(digest=digest, item=item, position=position, reason=reason[:300])
-                    for position, ((item, _pick), reason) in enumerate(
-                        zip(chosen, reasons[digest.pk], strict=True), start=1
-                    )
-                ]
-                if digest.kind == DigestKind.SCHEDULED:  # a preview must not use up items
-                    interactions += [
-                        Interaction(
-                            organisation=organisation,
-                            person=person,
-                            item=item,
-                            kind=InteractionKind.DELIVERED,
-                            at=now,
-                        )
-                        for item, _pick in chosen
-                    ]
-                deliveries += [
-                    Delivery(digest=digest, channel=channel, due_at=now) for channel in channels
-                ]
-            digest.composed_at = now
+            status, language, entries, interactions, deliveries = plans[digest.pk]
+            digest.status, digest.language, digest.composed_at = status, language, now
+            rows[DigestEntry] += entries
+            rows[Interaction] += interactions
+            rows[Delivery] += deliveries
             outcome[(digest.status, digest.language)].append(digest.pk)
         for (status, language), ids in outcome.items():
             Digest.objects.filter(pk__in=ids).update(
                 status=status, composed_at=now, language=language
             )
-        DigestEntry.objects.bulk_create(entries, batch_size=1000)
-        Interaction.objects.bulk_create(interactions, batch_size=1000)
-        Delivery.objects.bulk_create(deliveries, batch_size=1000)
+        with connection.cursor() as cursor:
+            for model, values in rows.items():
+                if values:
+                    cursor.executemany(_insert_sql(model, connection.alias), values)
+
+
+def _insert_fields(model) -> list:
+    """The columns bulk_create would fill for new rows of ``model`` (all but the id)."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _rows(objects) -> list[list]:
+    """Each new object's column values, prepared for the database as bulk_create does."""
+    prepared = []
+    for obj in objects:
+        fields = _insert_fields(type(obj))
+        prepared.append(
+            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        )
+    return prepared
+
+
+@functools.cache
+def _insert_sql(model, alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = [quote(field.column) for field in _insert_fields(model)]
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Only the model's own table and column names go into the text; values are parameters.
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({placeholders})"
+    )
 
 
 def _received_today(person_ids: list[int], now: dt.datetime) -> dict[int, int]:

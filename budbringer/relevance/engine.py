@@ -473,7 +473,10 @@ def _gather(value: _Values, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return value.table[value.department[rows], cols]
     if sp.issparse(value):
         return np.asarray(value.tocsr()[rows, cols]).ravel()
-    return np.broadcast_to(value, (int(rows.max(initial=0)) + 1, value.shape[1]))[rows, cols]
+    if value.shape[0] == 1:  # an item-only feature, the same for everyone
+        return value[0, cols]
+    # People x items: the batch's rows, whichever of them got picks (not only the first ones).
+    return value[rows, cols]
 
 
 def _top_per_column(matrix: sp.csc_matrix, keep: int) -> sp.csc_matrix:

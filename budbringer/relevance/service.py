@@ -7,8 +7,9 @@ the number of items, people or events, and turns the engine's picks back into it
 
 import dataclasses
 import datetime as dt
+import heapq
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from django.db.models import Q
@@ -16,7 +17,15 @@ from django.utils import timezone
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import PROMOTION_BOOST, Item, readable_languages
-from budbringer.relevance.engine import Budget, Event, ItemData, PersonData, Pick, Ranker
+from budbringer.relevance.engine import (
+    SEEN_ONLY_KINDS,
+    Budget,
+    Event,
+    ItemData,
+    PersonData,
+    Pick,
+    Ranker,
+)
 from budbringer.relevance.models import Interaction, RankerState
 from budbringer.sources.models import ListKind, Source, SourceList
 
@@ -27,7 +36,10 @@ EVENT_DAYS = 120
 
 
 def load(
-    organisation: Organisation, now: dt.datetime
+    organisation: Organisation,
+    now: dt.datetime,
+    for_people: Collection[int] | None = None,
+    shared: dict | None = None,
 ) -> tuple[list[ItemData], list[PersonData], list[Event]]:
     """The organisation's candidate items, its people and their feedback, in 7 queries.
 
@@ -35,10 +47,48 @@ def load(
     last EVENT_DAYS: an older item someone just read still tells what they like (and may
     still interest a colleague). People are the active ones; events are the interactions
     of the last EVENT_DAYS.
+
+    With ``for_people`` (ids), only what ranking those people needs, which gives them the
+    same picks: the same items, every event that is a signal (opened, shared, dismissed...)
+    with the people who made them, and of the rest (a "delivered" item, which only keeps
+    it from being suggested again) only those people's own and their rows. What does not
+    depend on ``for_people`` is kept in ``shared`` (a dict the caller keeps, e.g. for a
+    pass over many batches of one organisation), so each batch queries only its people.
+    Memory then grows with the batch and the organisation's feedback, not its head count
+    and all it was ever delivered.
     """
     recent_events = Interaction.objects.filter(
         organisation=organisation, at__gte=now - dt.timedelta(days=EVENT_DAYS), at__lte=now
     )
+    if for_people is None:
+        items = _items(organisation, now, recent_events)
+        people = _people(Person.objects.in_organisation(organisation).active())
+        events = [event for _key, event in _events(recent_events)]
+        return items, people, events
+    shared = {} if shared is None else shared
+    if "items" not in shared:
+        signals = recent_events.exclude(kind__in=SEEN_ONLY_KINDS)
+        shared["items"] = _items(organisation, now, recent_events)
+        shared["signals"] = _events(signals)
+        shared["people"] = _people(
+            Person.objects.in_organisation(organisation)
+            .active()
+            .filter(pk__in=signals.values("person_id"))
+        )
+    wanted = list(for_people)
+    own = _people(Person.objects.in_organisation(organisation).active().filter(pk__in=wanted))
+    seen = _events(recent_events.filter(kind__in=SEEN_ONLY_KINDS, person_id__in=wanted))
+    by_id = {person.id: person for person in (*shared["people"], *own)}
+    people = [by_id[person_id] for person_id in sorted(by_id)]
+    events = [event for _key, event in heapq.merge(shared["signals"], seen, key=_event_order)]
+    return shared["items"], people, events
+
+
+def _event_order(keyed: tuple[tuple[float, int], Event]) -> tuple[float, int]:
+    return keyed[0]
+
+
+def _items(organisation: Organisation, now: dt.datetime, recent_events) -> list[ItemData]:
     candidates = (
         Item.objects.in_organisation(organisation)
         .shareable(now)
@@ -63,7 +113,7 @@ def load(
             company_sources.add(source_id)
 
     fields = ("id", "title", "summary", "language", "source_id", "published_at")
-    items = [
+    return [
         ItemData(
             id=item_id,
             text=f"{title}\n{summary}".strip(),
@@ -81,7 +131,9 @@ def load(
         )
     ]
 
-    people_of_org = Person.objects.in_organisation(organisation).active()
+
+def _people(people_of_org) -> list[PersonData]:
+    """The people of the queryset (active people of one organisation), by id."""
     topics_of_person: dict[int, set[int]] = {}
     for person_id, topic_id in Person.topics.through.objects.filter(
         person__in=people_of_org.values("id")
@@ -92,7 +144,7 @@ def load(
         person__in=people_of_org.values("id")
     ).values_list("person_id", "sourcelist_id"):
         lists_of_person.setdefault(person_id, set()).add(list_id)
-    people = [
+    return [
         PersonData(
             id=person_id,
             languages=frozenset(readable_languages(languages or [])),
@@ -105,13 +157,18 @@ def load(
         )
     ]
 
-    events = [
-        Event(person_id=person_id, item_id=item_id, kind=kind, at=at.timestamp())
-        for person_id, item_id, kind, at in recent_events.order_by("at", "id").values_list(
-            "person_id", "item_id", "kind", "at"
+
+def _events(interactions) -> list[tuple[tuple[float, int], Event]]:
+    """The interactions as events, in the order of time (then id), each with that key."""
+    return [
+        (
+            (at.timestamp(), pk),
+            Event(person_id=person_id, item_id=item_id, kind=kind, at=at.timestamp()),
+        )
+        for pk, person_id, item_id, kind, at in interactions.order_by("at", "id").values_list(
+            "id", "person_id", "item_id", "kind", "at"
         )
     ]
-    return items, people, events
 
 
 def ranker_for(organisation: Organisation) -> Ranker:

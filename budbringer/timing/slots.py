@@ -71,7 +71,11 @@ def window_scores(shares: np.ndarray, window: int = 3) -> np.ndarray:
     """Expected activity in the ``window`` hours after each hour of the week (the same as
     ``shares @ window_matrix(window)``, without building the matrix for every person)."""
     shares = np.asarray(shares, dtype=float)
-    return sum(np.roll(shares, -k) for k in range(window))
+    # The hours of the week after the last wrap round to the first ones, as np.roll would;
+    # the sum is added up in the same order, so the scores are the same to the last bit.
+    wrapped = np.concatenate([shares, shares[: window - 1]])
+    hours = len(shares)
+    return sum(wrapped[k : k + hours] for k in range(window))
 
 
 def sampled_scores(
@@ -130,13 +134,47 @@ def best_in_period(
     days = 7 if period == WEEK else 1
     best, best_score = None, -np.inf
     for offset in range(days):
-        for local in local_hours(start + dt.timedelta(days=offset), zone):
-            if not constraints.allows(local):
-                continue
-            score = scores[local.weekday() * 24 + local.hour]
-            if score > best_score:
-                best, best_score = local, score
+        day = start + dt.timedelta(days=offset)
+        hours, index = _allowed_hours(
+            day,
+            zone,
+            constraints.days,
+            constraints.quiet_from,
+            constraints.quiet_until,
+            constraints.is_paused(day),
+        )
+        if not hours:
+            continue
+        day_scores = scores[index]
+        if np.isnan(day_scores).any():  # never better than anything, as in the loop below
+            for local, score in zip(hours, day_scores.tolist(), strict=True):
+                if score > best_score:
+                    best, best_score = local, score
+            continue
+        first_best = int(np.argmax(day_scores))  # the earliest of equal scores
+        if day_scores[first_best] > best_score:
+            best, best_score = hours[first_best], day_scores[first_best]
     return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _allowed_hours(
+    day: dt.date,
+    zone: zoneinfo.ZoneInfo,
+    days: frozenset[int],
+    quiet_from: dt.time | None,
+    quiet_until: dt.time | None,
+    paused: bool,
+) -> tuple[tuple[dt.datetime, ...], np.ndarray]:
+    """The local hours of ``day`` that the constraints allow, and where each is in the
+    168 hours of the week. Cached: planning asks about the same few days, zones and rules
+    for thousands of people."""
+    if paused or day.weekday() not in days:
+        return (), np.zeros(0, dtype=np.int64)
+    rules = Constraints(days=days, quiet_from=quiet_from, quiet_until=quiet_until)
+    hours = tuple(local for local in local_hours(day, zone) if not rules.is_quiet(local.time()))
+    index = np.array([local.weekday() * 24 + local.hour for local in hours], dtype=np.int64)
+    return hours, index
 
 
 def next_slot(

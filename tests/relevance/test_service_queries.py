@@ -148,3 +148,38 @@ def test_nothing_of_another_organisation_is_loaded(cast):
     items, people, _events = load(cast.havn, timezone.now())
     assert [item.id for item in items] == [cast.havn_article.pk]
     assert [person.id for person in people] == [cast.charlie.pk]
+
+
+def test_loading_only_a_batch_gives_the_same_picks_as_loading_everyone(cast):
+    """compose() loads only the batch's people and "delivered" events (plus every signal
+    event and who made it): the picks must be the ones a load of everyone gives."""
+    from budbringer.relevance.service import picks_for_people
+
+    grow(cast, 8)
+    now = timezone.now()
+    for n in range(6):
+        extra = make_person(cast.nordlys, f"batch{n}")
+        extra.topics.add(cast.cloud)
+    people = list(cast.nordlys.people.values_list("pk", flat=True))
+    for item in list(cast.nordlys.items.all()[:3]):
+        record_interaction(cast.bob, item, "delivered")
+        record_interaction(cast.sara, item, "delivered")
+    now = timezone.now() + dt.timedelta(seconds=1)
+    batch = [cast.bob.pk, cast.lena.pk, *people[-3:]]
+    limits = dict.fromkeys(batch, 5)
+
+    def picked(data):
+        picks = picks_for_people(cast.nordlys, limits, now=now, data=data)
+        return {
+            p: [(item.pk, pick.score, pick.reason) for item, pick in v] for p, v in picks.items()
+        }
+
+    everyone = load(cast.nordlys, now)
+    shared: dict = {}
+    only_batch = load(cast.nordlys, now, for_people=batch, shared=shared)
+    assert len(only_batch[1]) < len(everyone[1])
+    assert picked(only_batch) == picked(everyone)
+    assert any(picked(everyone).values())
+    # The shared part is reused by the next batch.
+    again = load(cast.nordlys, now, for_people=batch, shared=shared)
+    assert picked(again) == picked(everyone)
