@@ -2,11 +2,13 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
+from budbringer.digests.planning import replan
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
@@ -84,12 +86,17 @@ class DigestPreferencesForm(forms.ModelForm):
         return sorted(self.cleaned_data["send_days"])
 
     def save(self, commit: bool = True) -> Person:
+        """Save, and drop the planned digest, which may no longer fit the new settings (the
+        next planning pass plans it again)."""
         person = self.instance
         if "chat_webhook_url" in self.changed_data:
             person.chat_failed_at, person.chat_failure = None, ""  # a new address: try it
-        person = super().save(commit=commit)
-        if commit:
+        if not commit:
+            return super().save(commit=False)
+        with transaction.atomic():
+            person = super().save()
             person.followed_lists.set(self.cleaned_data["followed_lists"])
+            replan(person)
         return person
 
 

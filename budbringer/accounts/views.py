@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -8,7 +7,6 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import PersonSettingsForm
 from budbringer.accounts.privacy import export_person
-from budbringer.digests.planning import replan
 from budbringer.timing import service as timing
 
 
@@ -16,9 +14,7 @@ from budbringer.timing import service as timing
 def person_settings(request):
     form = PersonSettingsForm(request.POST or None, instance=request.person)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            person = form.save()
-            replan(person)  # the planned digest may no longer fit the new settings
+        person = form.save()
         translation.activate(person.interface_language)
         messages.success(request, _("Your settings are saved."))
         return redirect("person_settings")

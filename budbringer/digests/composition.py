@@ -30,7 +30,7 @@ from budbringer.content.models import Item
 from budbringer.digests import tokens
 from budbringer.digests.content import DigestContent, Entry, ShareButton
 from budbringer.digests.models import Delivery, Digest, DigestEntry, DigestKind, DigestStatus
-from budbringer.digests.workers import worker_name
+from budbringer.digests.workers import claim_rows, worker_name
 from budbringer.relevance.models import Interaction, InteractionKind
 from budbringer.relevance.reasons import reason_texts
 from budbringer.relevance.service import load, picks_for_people
@@ -65,18 +65,15 @@ def compose_due(
     worker = worker or worker_name()
     lease_until = now + dt.timedelta(seconds=settings.DIGEST_LEASE_SECONDS)
     free = Q(composing_until__isnull=True) | Q(composing_until__lt=now)
-    with transaction.atomic():
-        candidates = Digest.objects.filter(free, status=DigestStatus.PLANNED, slot_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.order_by("slot_at", "pk").values_list("pk", flat=True)[:limit])
-        Digest.objects.filter(free, pk__in=ids, status=DigestStatus.PLANNED).update(
-            composer=worker, composing_until=lease_until
-        )
+    ids = claim_rows(
+        Digest.objects.filter(free, status=DigestStatus.PLANNED, slot_at__lte=now),
+        order_by=("slot_at", "pk"),
+        limit=limit,
+        take={"composer": worker, "composing_until": lease_until},
+        mine={"composer": worker, "composing_until": lease_until, "status": DigestStatus.PLANNED},
+    )
     due = list(
-        Digest.objects.filter(
-            pk__in=ids, composer=worker, composing_until=lease_until, status=DigestStatus.PLANNED
-        )
+        Digest.objects.filter(pk__in=ids)
         .select_related("person__user", "organisation")
         .order_by("slot_at", "pk")
     )

@@ -34,7 +34,7 @@ from budbringer.digests.mail import MailSender
 from budbringer.digests.models import Channel, Delivery, DeliveryStatus
 from budbringer.digests.outcomes import Outcome, Result, retry_delay_seconds
 from budbringer.digests.rendering import build_email
-from budbringer.digests.workers import worker_name
+from budbringer.digests.workers import claim_rows, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -64,26 +64,17 @@ def claim(
     if only is not None:
         due = due.filter(pk__in=only)
     lease_until = now + _lease()
-    with transaction.atomic():
-        candidates = due.order_by("due_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            # PostgreSQL: rows another worker is claiming right now are skipped, not waited on.
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
-        # Still conditional: only rows that are claimable at this moment change hands.
-        Delivery.objects.filter(_claimable(now), pk__in=ids).update(
-            status=DeliveryStatus.SENDING,
-            lease_until=lease_until,
-            claimed_by=worker,
-            attempts=F("attempts") + 1,
-        )
-    # What this claim won (on SQLite the IMMEDIATE transaction already kept others out).
-    return list(
-        Delivery.objects.filter(
-            pk__in=ids, claimed_by=worker, lease_until=lease_until, status=DeliveryStatus.SENDING
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    return claim_rows(
+        due,
+        order_by=("due_at", "pk"),
+        limit=limit,
+        take={
+            "status": DeliveryStatus.SENDING,
+            "lease_until": lease_until,
+            "claimed_by": worker,
+            "attempts": F("attempts") + 1,
+        },
+        mine={"claimed_by": worker, "lease_until": lease_until, "status": DeliveryStatus.SENDING},
     )
 
 

@@ -126,7 +126,6 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     form = DigestPreferencesForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         person = form.save()
-        replan(person)
         translation.activate(person.interface_language)
         messages.success(request, _("Your digest settings are saved."))
         return redirect("digest_preferences", token=token)

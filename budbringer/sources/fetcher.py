@@ -174,6 +174,17 @@ class _Fetch:
     def run(self, url: str, *, etag: str, last_modified: str) -> FetchResult:
         return self._guarded(url, lambda: self._run(url, etag=etag, last_modified=last_modified))
 
+    def _client(self, headers: dict[str, str]) -> httpx.Client:
+        """A client that connects only through the address-checking backend, never follows
+        a redirect by itself, and ignores proxies from the environment (they would bypass
+        the address checks)."""
+        return httpx.Client(
+            transport=_GuardedTransport(self.backend),
+            headers=headers,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
     def _guarded(self, url: str, request: Callable[[], T]) -> T:
         """Run ``request`` for ``url``, turning what the layers below raise into FetchError."""
         self.url = url
@@ -197,12 +208,7 @@ class _Fetch:
         if _header_safe(last_modified):
             headers["If-Modified-Since"] = last_modified
         current = _checked_url(url, self.policy)
-        with httpx.Client(
-            transport=_GuardedTransport(self.backend),
-            headers=headers,
-            follow_redirects=False,
-            trust_env=False,  # proxies from the environment would bypass the address checks
-        ) as client:
+        with self._client(headers) as client:
             for hop in range(MAX_REDIRECTS + 1):
                 self.url = str(current)
                 request = client.build_request("GET", current, timeout=self._timeouts())
@@ -819,12 +825,7 @@ class _Post(_Fetch):
             "Accept": "*/*",
             "Accept-Encoding": "identity",  # the answer is only read for the admin view
         }
-        with httpx.Client(
-            transport=_GuardedTransport(self.backend),
-            headers=headers,
-            follow_redirects=False,
-            trust_env=False,  # proxies from the environment would bypass the address checks
-        ) as client:
+        with self._client(headers) as client:
             request = client.build_request(
                 "POST", target, content=content, timeout=self._timeouts()
             )
