@@ -753,8 +753,12 @@ class Ranker:
         computed as of the start of each event's time window (the events are cut into
         `windows` chronological windows), so no event sees itself or any later event;
         freshness is taken at the event's own time. Features that never vary in the data
-        keep their current weight. The learned weights are rescaled to the
-        total of the weights they replace, which keeps Budget.threshold meaningful.
+        keep their current weight. Every feature is built so that more of it means more
+        relevant, so a negative coefficient (the data says nothing for it, or its noise
+        points the other way) becomes 0: the feature is ignored, never inverted (ranking
+        items *unlike* what someone reads first is not a thing to learn from a few hundred
+        events). The learned weights are rescaled to the total of the weights they
+        replace, which keeps Budget.threshold meaningful.
         Fewer than MIN_TRAINING_EVENTS usable events: the weights are left as they are.
         """
         items, people = list(items), list(people)
@@ -837,7 +841,10 @@ class Ranker:
         varying = [i for i, name in enumerate(FEATURES) if x[:, i].std() > 1e-9]
         model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
         model.fit(x[:, varying], y)
-        learned = dict(zip([FEATURES[i] for i in varying], model.coef_[0], strict=True))
+        learned = {
+            FEATURES[i]: max(0.0, float(weight))
+            for i, weight in zip(varying, model.coef_[0], strict=True)
+        }
         replaced = sum(abs(self.weights.get(name, 0.0)) for name in learned)
         size = sum(abs(weight) for weight in learned.values())
         scale = replaced / size if size > 0 and replaced > 0 else 1.0
