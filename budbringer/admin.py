@@ -298,8 +298,8 @@ class TrackedLinkAdmin(ScopedAdmin):
 @admin.register(Click, site=admin_site)
 class ClickAdmin(ScopedAdmin):
     read_only = True
-    list_display = ["clicked_at", "link", "network", "user_agent_family", "is_bot"]
-    list_filter = ["network", "is_bot"]
+    list_display = ["clicked_at", "link", "network", "user_agent_family", "kind"]
+    list_filter = ["network", "kind"]
     list_select_related = ["link"]
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from budbringer.accounts.models import Person
+from budbringer.links.models import PERSON_KINDS
 from budbringer.timing.models import PersonReachability
 
 
@@ -13,7 +14,7 @@ def export_person(person: Person) -> dict:
     """The person's data as plain JSON-ready values (GDPR art. 15 and 20)."""
     user = person.user
     links = person.tracked_links.select_related("item").annotate(
-        human_clicks=Count("clicks", filter=Q(clicks__is_bot=False))
+        human_clicks=Count("clicks", filter=Q(clicks__kind__in=PERSON_KINDS))
     )
     return {
         "person": {

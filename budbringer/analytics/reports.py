@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
-from budbringer.links.models import Click
+from budbringer.links.models import MACHINE_KINDS, PERSON_KINDS, Click
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 
@@ -74,7 +74,9 @@ def by_network(organisation: Organisation, since: dt.datetime) -> list[NetworkRo
         .values_list("network")
         .annotate(n=Count("id"))
     )
-    human = Click.objects.filter(organisation=organisation, clicked_at__gte=since, is_bot=False)
+    human = Click.objects.filter(
+        organisation=organisation, clicked_at__gte=since, kind__in=PERSON_KINDS
+    )
     clicks = dict(human.values_list("network").annotate(n=Count("id")))
     unique = dict(
         human.values("network")
@@ -98,7 +100,7 @@ def top_items(organisation: Organisation, since: dt.datetime, limit: int = 10) -
                 "tracked_links__clicks",
                 filter=Q(
                     tracked_links__clicks__clicked_at__gte=since,
-                    tracked_links__clicks__is_bot=False,
+                    tracked_links__clicks__kind__in=PERSON_KINDS,
                 ),
                 distinct=True,
             ),
@@ -110,5 +112,5 @@ def top_items(organisation: Organisation, since: dt.datetime, limit: int = 10) -
 
 def bot_clicks(organisation: Organisation, since: dt.datetime) -> int:
     return Click.objects.filter(
-        organisation=organisation, clicked_at__gte=since, is_bot=True
+        organisation=organisation, clicked_at__gte=since, kind__in=MACHINE_KINDS
     ).count()

@@ -5,6 +5,8 @@ from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
 
+from budbringer.links.models import ClickKind
+
 # Link-preview fetchers that unfurl a shared link; CrawlerDetect knows most, we make sure.
 _PREVIEW_AGENTS = re.compile(
     r"LinkedInBot|Twitterbot|facebookexternalhit|facebookcatalog|Slackbot|Slack-ImgProxy|"
@@ -17,12 +19,29 @@ _detector = CrawlerDetect()
 
 
 @lru_cache(maxsize=4096)
-def is_bot_agent(user_agent: str) -> bool:
+def agent_kind(user_agent: str) -> str:
+    """``preview``, ``bot`` or ``pending`` (browser-like) for a user agent; cached, as the
+    same few agents make most requests."""
     if not user_agent.strip():
-        return True  # browsers always send one
-    return bool(_PREVIEW_AGENTS.search(user_agent)) or _detector.isCrawler(user_agent)
+        return ClickKind.BOT  # browsers always send one
+    if _PREVIEW_AGENTS.search(user_agent):
+        return ClickKind.PREVIEW
+    if _detector.isCrawler(user_agent):
+        return ClickKind.BOT
+    return ClickKind.PENDING
+
+
+def request_kind(method: str, user_agent: str) -> str:
+    """The click kind known at request time: people follow links with GET; HEAD (and
+    anything else) comes from link checkers and previewers."""
+    if method != "GET":
+        return ClickKind.PROBE
+    return agent_kind(user_agent)
+
+
+def is_bot_agent(user_agent: str) -> bool:
+    return agent_kind(user_agent) != ClickKind.PENDING
 
 
 def is_bot_request(method: str, user_agent: str) -> bool:
-    # People follow links with GET; HEAD comes from link checkers and previewers.
-    return method != "GET" or is_bot_agent(user_agent)
+    return request_kind(method, user_agent) != ClickKind.PENDING

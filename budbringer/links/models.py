@@ -59,6 +59,29 @@ class TrackedLink(models.Model):
         return self.code
 
 
+class ClickKind(models.TextChoices):
+    """Who or what followed a link. Only people count; the rest is kept to show what was left out.
+
+    Bots, previews and probes are told at request time from the method and user agent;
+    browser-like clicks start as ``pending`` until the counting pass (``links.counting``)
+    has looked for e-mail scanner bursts and repeats.
+    """
+
+    PENDING = "pending", _("not yet counted")
+    UNIQUE = "unique", _("person, unique")
+    REPEAT = "repeat", _("person, repeated within 30 minutes")
+    SCANNER = "scanner", _("e-mail security scanner")
+    BOT = "bot", _("crawler")
+    PREVIEW = "preview", _("link preview")
+    PROBE = "probe", _("HEAD or other probe")
+
+
+# Clicks that a person made (pending ones are browser-like and not yet checked).
+PERSON_KINDS = (ClickKind.PENDING, ClickKind.UNIQUE, ClickKind.REPEAT)
+# Clicks by machines, kept out of every count.
+MACHINE_KINDS = (ClickKind.SCANNER, ClickKind.BOT, ClickKind.PREVIEW, ClickKind.PROBE)
+
+
 class Click(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="clicks")
     link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="clicks")
@@ -66,17 +89,26 @@ class Click(models.Model):
     network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
     referrer_host = models.CharField(_("referrer"), max_length=255, blank=True)
     user_agent_family = models.CharField(_("browser"), max_length=100, blank=True)
-    is_bot = models.BooleanField(_("bot"), default=False)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ClickKind.choices, default=ClickKind.PENDING
+    )
     # sha256(daily salt + IP); the salt is deleted after two days, so the hash cannot be reversed.
     visitor_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("click")
         verbose_name_plural = _("clicks")
-        indexes = [models.Index(fields=["organisation", "clicked_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "clicked_at"]),
+            models.Index(fields=["kind", "clicked_at"], name="click_kind_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.link} @ {self.clicked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_bot(self) -> bool:
+        return self.kind in MACHINE_KINDS
 
 
 class VisitorSalt(models.Model):

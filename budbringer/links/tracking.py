@@ -12,7 +12,8 @@ from ua_parser import parse as parse_user_agent
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
-from budbringer.links.bots import is_bot_request
+from budbringer.links.bots import request_kind
+from budbringer.links.events import clicks_recorded
 from budbringer.links.models import Click, TrackedLink, new_code
 from budbringer.links.visitors import visitor_hash
 from budbringer.sharing.networks import NETWORKS
@@ -102,13 +103,15 @@ def record_click(
     now: dt.datetime | None = None,
 ) -> Click:
     now = now or timezone.now()
-    return Click.objects.create(
+    click = Click.objects.create(
         organisation_id=link.organisation_id,
         link=link,
         clicked_at=now,
         network=link.network,
         referrer_host=_referrer_host(referrer),
         user_agent_family=_user_agent_family(user_agent),
-        is_bot=is_bot_request(method, user_agent),
+        kind=request_kind(method, user_agent),
         visitor_hash=visitor_hash(ip, now.date()),
     )
+    transaction.on_commit(lambda: clicks_recorded.send(Click, clicks=[click]))
+    return click

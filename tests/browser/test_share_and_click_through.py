@@ -58,7 +58,7 @@ def test_employee_shares_on_linkedin_and_a_reader_clicks_through(
         "utm_medium": ["social"],
         "utm_campaign": ["budbringer"],
     }
-    assert Click.objects.get(link=link).is_bot is False
+    assert Click.objects.get(link=link).kind == "pending"
 
     # 4. Alice, the admin, sees the share and the click, and bob has shared now.
     sign_out(page)

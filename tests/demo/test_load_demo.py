@@ -10,7 +10,7 @@ from django.utils import timezone
 from budbringer.accounts.models import Person, Role
 from budbringer.content.models import ApprovalState, Item, ShareText
 from budbringer.lib.urls import canonical_url
-from budbringer.links.models import Click
+from budbringer.links.models import MACHINE_KINDS, PERSON_KINDS, Click
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
 
@@ -149,7 +149,7 @@ def test_shares_come_after_approval_and_before_expiry(demo):
 
 def test_clicks_by_people_and_bots_with_returning_visitors(demo):
     clicks = Click.objects.filter(organisation=demo)
-    humans, bots = clicks.filter(is_bot=False), clicks.filter(is_bot=True)
+    humans, bots = clicks.filter(kind__in=PERSON_KINDS), clicks.filter(kind__in=MACHINE_KINDS)
     assert humans.count() >= 300
     assert bots.count() >= 50
     bot_families = set(bots.values_list("user_agent_family", flat=True))
