@@ -15,6 +15,7 @@ and after a broken connection the next message opens a fresh one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import smtplib
 import threading
@@ -23,7 +24,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.core.mail.message import make_msgid
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import make_msgid, sanitize_address
 from django.core.mail.utils import DNS_NAME
 
 from budbringer.digests.outcomes import Result
@@ -120,7 +122,10 @@ class MailSender:
             return Result.temporary(f"connecting: {_describe(error)}")
 
         try:
-            backend.send_messages([message])
+            if isinstance(backend, SMTPBackend) and hasattr(message, "smtp_bytes"):
+                _send_over_smtp(backend, message)
+            else:
+                backend.send_messages([message])
         except smtplib.SMTPRecipientsRefused as error:
             if any(code == 421 for code, _ in error.recipients.values()):
                 self._drop()  # 421: the server is closing the connection
@@ -181,6 +186,33 @@ class MailSender:
             with contextlib.suppress(OSError):
                 smtp.close()  # closes the socket, no network traffic
             backend.connection = None
+
+
+def _send_over_smtp(backend: SMTPBackend, message) -> None:
+    """What Django's SMTP backend does for one message, with the message's own fast bytes
+    (``smtp_bytes``) and the sender's address sanitised once per process."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    backend.connection.sendmail(
+        _sanitized_sender(message.from_email, encoding),
+        [sanitized_address(address, encoding) for address in message.recipients()],
+        message.smtp_bytes(),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized_sender(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)
+
+
+def sanitized_address(address: str, encoding: str = "utf-8") -> str:
+    """Django's ``sanitize_address``, without its parser for the plain addresses most are."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address  # what sanitize_address gives for it, without parsing
+    return sanitize_address(address, encoding)
+
+
+# local@domain in ASCII with nothing to quote, encode or punycode.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
 def _recipients_refused(error: smtplib.SMTPRecipientsRefused) -> Result:
