@@ -211,8 +211,11 @@ def sanitized_address(address: str, encoding: str = "utf-8") -> str:
     return sanitize_address(address, encoding)
 
 
-# local@domain in ASCII with nothing to quote, encode or punycode.
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+# local@domain, or Name <local@domain>, in ASCII with nothing to quote, encode or punycode;
+# anything else (quoted names, dots in a name, bare <local@domain>, empty labels) is parsed.
+_ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
+_ADDR = rf"[{_ATEXT}.]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+_PLAIN_ADDRESS = re.compile(rf"(?:[{_ATEXT}]+(?: [{_ATEXT}]+)* <{_ADDR}>|{_ADDR})")
 
 
 def _recipients_refused(error: smtplib.SMTPRecipientsRefused) -> Result:

@@ -71,3 +71,35 @@ def test_very_long_lines_fall_back_to_quoted_printable():
     raw = parsed(message.smtp_bytes())
     assert raw.get_body(("plain",))["Content-Transfer-Encoding"] == "quoted-printable"
     assert raw.get_body(("plain",)).get_content().strip() == "x" * 2000
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "p1@example.com",
+        "Person p1 <p1@example.com>",
+        "O'Brien <o@b.example>",
+        "a.b+tag@mail.example.com",
+        "Person p1 p1@example.com",
+        "<p1@example.com>",
+        "A  B <a@b.example>",
+        "Ann.B <a@b.example>",
+        '"Ann" <a@b.example>',
+        "Ünï <a@b.example>",
+        "a@bücher.example",
+        "a@b..example",
+        "a@b.example.",
+    ],
+)
+def test_the_address_shortcut_gives_what_djangos_sanitizer_gives(address):
+    from django.core.mail.message import sanitize_address
+
+    from budbringer.digests.mail import sanitized_address
+
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError as error:
+        with pytest.raises(type(error)):
+            sanitized_address(address, "utf-8")
+    else:
+        assert sanitized_address(address, "utf-8") == expected
