@@ -192,6 +192,8 @@ EMAIL_RATE = env_int("BUDBRINGER_EMAIL_RATE", 10, minimum=0)
 
 # Length of generated tracked-link codes (base 62).
 LINK_CODE_LENGTH = env_int("BUDBRINGER_LINK_CODE_LENGTH", 8, minimum=6)
+# Seconds a browser-like click waits before it is counted, so a scanner burst is seen whole.
+CLICK_SETTLE_SECONDS = env_int("BUDBRINGER_CLICK_SETTLE_SECONDS", 3, minimum=1)
 
 # Feed fetching. Feed URLs are typed by people and treated as hostile: only public
 # addresses are fetched unless a host or network is allowed here on purpose.

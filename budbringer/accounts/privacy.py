@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from budbringer.accounts.models import Person
-from budbringer.links.models import PERSON_KINDS
+from budbringer.links.models import PERSON_KINDS, ClickKind
 from budbringer.timing.models import PersonReachability
 
 
@@ -14,7 +14,8 @@ def export_person(person: Person) -> dict:
     """The person's data as plain JSON-ready values (GDPR art. 15 and 20)."""
     user = person.user
     links = person.tracked_links.select_related("item").annotate(
-        human_clicks=Count("clicks", filter=Q(clicks__kind__in=PERSON_KINDS))
+        human_clicks=Count("clicks", filter=Q(clicks__kind__in=PERSON_KINDS)),
+        unique_clicks=Count("clicks", filter=Q(clicks__kind=ClickKind.UNIQUE)),
     )
     return {
         "person": {
@@ -57,6 +58,7 @@ def export_person(person: Person) -> dict:
                 "item": link.item.title if link.item else None,
                 "created_at": link.created_at.isoformat(),
                 "clicks": link.human_clicks,
+                "unique_clicks": link.unique_clicks,
             }
             for link in links.order_by("created_at")
         ],

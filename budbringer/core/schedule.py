@@ -32,6 +32,8 @@ class Periodic:
 SCHEDULE = [
     # Each pass fetches only the sources that are due; claims keep passes from overlapping.
     Periodic("sources.fetch_due_sources", dt.timedelta(minutes=1), source_tasks.fetch_due_sources),
+    # The safety net: clicks ask for their own pass, this one catches any that was lost.
+    Periodic("links.count_clicks", dt.timedelta(minutes=1), link_tasks.count_clicks),
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),

@@ -1,4 +1,5 @@
-"""Tell people from machines: crawlers, link-preview fetchers and HEAD probes."""
+"""Tell people from machines: crawlers, link-preview fetchers, self-declared mail scanners
+and HEAD probes."""
 
 import re
 from functools import lru_cache
@@ -15,17 +16,27 @@ _PREVIEW_AGENTS = re.compile(
     re.IGNORECASE,
 )
 
+# E-mail security scanners that say who they are; most pose as browsers and are found by
+# their burst pattern instead (links/counting.py).
+_SCANNER_AGENTS = re.compile(
+    r"Barracuda|Mimecast|Proofpoint|SafeLinks|Safe Links|Forcepoint|MessageLabs|IronPort|"
+    r"Zscaler|Trend ?Micro|Sophos|Symantec|FireEye|Check ?Point|Cisco-Secure-Email",
+    re.IGNORECASE,
+)
+
 _detector = CrawlerDetect()
 
 
 @lru_cache(maxsize=4096)
 def agent_kind(user_agent: str) -> str:
-    """``preview``, ``bot`` or ``pending`` (browser-like) for a user agent; cached, as the
-    same few agents make most requests."""
+    """``preview``, ``scanner``, ``bot`` or ``pending`` (browser-like) for a user agent;
+    cached, as the same few agents make most requests."""
     if not user_agent.strip():
         return ClickKind.BOT  # browsers always send one
     if _PREVIEW_AGENTS.search(user_agent):
         return ClickKind.PREVIEW
+    if _SCANNER_AGENTS.search(user_agent):
+        return ClickKind.SCANNER
     if _detector.isCrawler(user_agent):
         return ClickKind.BOT
     return ClickKind.PENDING
