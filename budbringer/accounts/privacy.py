@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from budbringer.accounts.models import Person
+from budbringer.digests.models import DigestClick
 from budbringer.links.models import PERSON_KINDS, ClickKind
 from budbringer.timing.models import PersonReachability
 
@@ -68,6 +69,21 @@ def export_person(person: Person) -> dict:
             for title, kind, at in person.interactions.order_by("at", "id").values_list(
                 "item__title", "kind", "at"
             )
+        ],
+        # Visits of their digests' links (kept with a visitor hash, never the address).
+        "digest_clicks": [
+            {
+                "item": title,
+                "action": action,
+                "network": network,
+                "kind": kind,
+                "at": at.isoformat(),
+            }
+            for title, action, network, kind, at in DigestClick.objects.filter(
+                digest__person=person
+            )
+            .order_by("clicked_at", "id")
+            .values_list("item__title", "action", "network", "kind", "clicked_at")
         ],
         # What the send-time model learns from: the local hours the person was active in.
         "active_hours": [

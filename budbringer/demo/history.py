@@ -166,6 +166,19 @@ def plan_link_clicks(
     return sorted(clicks, key=lambda click: click.at)
 
 
+def plan_scanner_burst(links: int, at: dt.datetime, rng: random.Random) -> list[PlannedClick]:
+    """An e-mail security scanner following every link of a message at delivery: one
+    address, a browser's user agent, all links within a second (links/counting.py)."""
+    ip = f"{BOT_NETWORK}.{rng.randint(1, 254)}"
+    agent = rng.choice(BROWSERS)
+    return [
+        PlannedClick(
+            at=at + dt.timedelta(milliseconds=250 * n), ip=ip, user_agent=agent, referrer=""
+        )
+        for n in range(links)
+    ]
+
+
 def _plan_one(sharer, items, shared, now, rng, days, followers) -> PlannedShare | None:
     zone = zoneinfo.ZoneInfo(sharer.time_zone)
     for _attempt in range(20):

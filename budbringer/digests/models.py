@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
+from budbringer.links.models import ClickKind
 
 
 class DigestStatus(models.TextChoices):
@@ -120,3 +121,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest_id}/{self.channel}: {self.status}"
+
+
+class DigestClick(models.Model):
+    """A visit of a digest's read or share link, counted like a tracked-link click.
+
+    Mail scanners follow every link of a digest at delivery; a read only becomes the
+    person's "clicked" feedback once the counting pass (``digests.clicks``) has settled
+    it as a unique visit.
+    """
+
+    READ = "read"
+    SHARE = "share"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="clicks")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="digest_clicks")
+    action = models.CharField(max_length=10)  # READ or SHARE
+    network = models.CharField(_("network"), max_length=20, blank=True)
+    clicked_at = models.DateTimeField(_("clicked"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ClickKind.choices)
+    # sha256(daily salt + IP), as on Click: no raw address is kept.
+    visitor_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("digest click")
+        verbose_name_plural = _("digest clicks")
+        indexes = [models.Index(fields=["kind", "clicked_at"], name="digest_click_kind_time")]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id} {self.action} {self.item_id}"

@@ -24,9 +24,18 @@ from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import DigestPreferencesForm
 from budbringer.accounts.models import DigestCadence, Person, Role
 from budbringer.digests import tokens
-from budbringer.digests.models import Delivery, DeliveryStatus, Digest, DigestEntry, DigestKind
+from budbringer.digests.clicks import record_digest_click
+from budbringer.digests.models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestClick,
+    DigestEntry,
+    DigestKind,
+)
 from budbringer.digests.planning import replan
 from budbringer.digests.previews import send_preview
+from budbringer.lib.http import client_ip
 from budbringer.links.bots import is_bot_request
 from budbringer.relevance.events import record_interaction
 from budbringer.sharing.networks import NETWORKS
@@ -60,8 +69,13 @@ def read(request: HttpRequest, token: str) -> HttpResponse:
         entry = _entry(tokens.read_link(token))
     except tokens.BadToken:
         return _expired(request)
-    if not is_bot_request(request.method, request.headers.get("User-Agent", "")):
-        record_interaction(entry.digest.person, entry.item, "clicked")
+    record_digest_click(
+        entry,
+        DigestClick.READ,
+        method=request.method,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip=client_ip(request),
+    )
     return HttpResponseRedirect(entry.item.url)
 
 
@@ -75,7 +89,17 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
         return _expired(request)
     if link.network not in NETWORKS:
         raise Http404("unknown network")
-    if is_bot_request(request.method, request.headers.get("User-Agent", "")):
+    user_agent = request.headers.get("User-Agent", "")
+    # Kept with the reads, so a scanner following every link of the digest is one burst.
+    record_digest_click(
+        entry,
+        DigestClick.SHARE,
+        method=request.method,
+        user_agent=user_agent,
+        ip=client_ip(request),
+        network=link.network,
+    )
+    if is_bot_request(request.method, user_agent):
         # Link previews and HEAD probes must not count as a share.
         return HttpResponse(status=204)
     return ShareRedirect(record_share(entry.digest.person, entry.item, link.network))

@@ -108,8 +108,8 @@ def _seen(rows) -> list[SeenClick]:
 _FIELDS = ("id", "link_id", "visitor_hash", "clicked_at", "kind")
 
 
-def _lock_passes() -> None:
-    """Make passes wait for each other (inside the caller's transaction)."""
+def lock_counting_passes() -> None:
+    """Make counting passes wait for each other, until the caller's transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -124,7 +124,7 @@ def count_pending_clicks(now: dt.datetime | None = None) -> list[Click]:
     now = now or timezone.now()
     burst = settle_window()
     with transaction.atomic():
-        _lock_passes()
+        lock_counting_passes()
         pending = _seen(
             Click.objects.filter(kind=ClickKind.PENDING, clicked_at__lte=now - burst)
             .order_by("clicked_at", "id")

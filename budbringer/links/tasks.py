@@ -18,7 +18,9 @@ def prune_visitor_salts() -> int:
 @task()
 def count_clicks() -> int:
     """One counting pass; the schedule runs it every minute, clicks ask for it sooner."""
-    return len(count_pending_clicks())
+    from budbringer.digests.clicks import count_pending_digest_clicks
+
+    return len(count_pending_clicks()) + len(count_pending_digest_clicks())
 
 
 # The latest pass this process has asked for: clicks settling before it need no new one,

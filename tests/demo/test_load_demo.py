@@ -10,7 +10,7 @@ from django.utils import timezone
 from budbringer.accounts.models import Person, Role
 from budbringer.content.models import ApprovalState, Item, ShareText
 from budbringer.lib.urls import canonical_url
-from budbringer.links.models import MACHINE_KINDS, PERSON_KINDS, Click
+from budbringer.links.models import MACHINE_KINDS, PERSON_KINDS, Click, ClickKind
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
 
@@ -162,3 +162,8 @@ def test_clicks_by_people_and_bots_with_returning_visitors(demo):
     assert clicks.latest("clicked_at").clicked_at <= timezone.now()
     for click in clicks.select_related("link"):
         assert click.clicked_at >= click.link.created_at
+    # Counted as the worker would: nothing left pending, one mail scanner burst left out.
+    kinds = Counter(clicks.values_list("kind", flat=True))
+    assert kinds[ClickKind.PENDING] == 0
+    assert kinds[ClickKind.UNIQUE] >= 300 and kinds[ClickKind.REPEAT] >= 1
+    assert kinds[ClickKind.SCANNER] >= 4

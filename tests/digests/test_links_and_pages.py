@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from budbringer.accounts.models import Person
 from budbringer.digests import tokens
+from budbringer.digests.clicks import count_pending_digest_clicks
 from budbringer.digests.composition import compose_due, digest_content
 from budbringer.digests.delivery import deliver_due
 from budbringer.digests.models import Delivery, Digest, DigestKind, DigestStatus
@@ -40,6 +41,9 @@ def test_the_read_link_records_a_click_and_activity_then_goes_to_the_item(client
     item = digest.entries.get(position=1).item
     response = client.get(path(entry.url), HTTP_USER_AGENT=CHROME)
     assert response.status_code == 302 and response["Location"] == item.url
+    # Counted once settled, so that a mail scanner's pre-clicks are never feedback.
+    assert not Interaction.objects.filter(kind="clicked").exists()
+    count_pending_digest_clicks(timezone.now() + dt.timedelta(minutes=1))
     assert Interaction.objects.filter(person=digest.person, item=item, kind="clicked").exists()
     assert ActiveHour.objects.filter(person=digest.person).exists()
 
@@ -48,6 +52,7 @@ def test_a_link_preview_bot_is_redirected_but_not_counted(client, digest):
     entry = digest_content(digest).entries[0]
     response = client.get(path(entry.url), HTTP_USER_AGENT="Slackbot-LinkExpanding 1.0")
     assert response.status_code == 302
+    count_pending_digest_clicks(timezone.now() + dt.timedelta(minutes=1))
     assert not Interaction.objects.filter(kind="clicked").exists()
 
 
