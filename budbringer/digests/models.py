@@ -146,7 +146,10 @@ class DigestClick(models.Model):
     class Meta:
         verbose_name = _("digest click")
         verbose_name_plural = _("digest clicks")
-        indexes = [models.Index(fields=["kind", "clicked_at"], name="digest_click_kind_time")]
+        indexes = [
+            models.Index(fields=["kind", "clicked_at"], name="digest_click_kind_time"),
+            models.Index(fields=["visitor_hash", "clicked_at"], name="digest_click_visitor_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.digest_id} {self.action} {self.item_id}"

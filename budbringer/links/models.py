@@ -101,6 +101,8 @@ class Click(models.Model):
         indexes = [
             models.Index(fields=["organisation", "clicked_at"]),
             models.Index(fields=["kind", "clicked_at"], name="click_kind_time"),
+            # The counting pass looks up each visitor's recent clicks.
+            models.Index(fields=["visitor_hash", "clicked_at"], name="click_visitor_time"),
         ]
 
     def __str__(self) -> str:
