@@ -99,6 +99,9 @@ def test_chat_text_from_outside_cannot_mention_or_link(lead, lead_link):
     assert "[" not in body[0]["text"].replace("\\[", "")
 
 
+# The worker closes the database connection between tasks, as it should: these tests
+# commit for real so that works on PostgreSQL too.
+@pytest.mark.django_db(transaction=True)
 def test_alert_end_to_end_through_the_worker(
     cast, lead, lead_link, smtp, webhook_receiver, settings
 ):
@@ -135,6 +138,7 @@ def test_alert_end_to_end_through_the_worker(
     assert len(smtp.received) == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_lead_without_owner_alerts_nobody(cast, lead, lead_link, smtp):
     Lead.objects.filter(pk=lead.pk).update(owner=None)
     clicks_counted.send(Click, clicks=[click_on(lead_link)])
