@@ -44,7 +44,7 @@ ALERT_INTERVAL = dt.timedelta(hours=1)
 def enqueue_alerts(sender=None, clicks=(), **kwargs) -> int:
     """Receiver of ``clicks_counted``: one alert task per lead with a unique click (quick:
     one query and the enqueueing)."""
-    from budbringer.leads.tasks import send_lead_alert
+    from budbringer.leads.tasks import send_lead_alert  # tasks.py imports this module
 
     unique = {click.link_id: click for click in clicks if click.kind == ClickKind.UNIQUE}
     if not unique:
