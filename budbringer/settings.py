@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "budbringer.relevance",
     "budbringer.timing",
     "budbringer.digests",
+    "budbringer.leads",
     "budbringer.demo",
     "budbringer.core",
     "django_tasks",

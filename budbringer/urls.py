@@ -7,6 +7,7 @@ from budbringer.analytics import views as analytics
 from budbringer.content import views as content
 from budbringer.core import views as core
 from budbringer.digests import views as digests
+from budbringer.leads import views as leads
 from budbringer.links import views as links
 from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
@@ -79,6 +80,13 @@ urlpatterns = [
     path("editor/digests/", digests.admin_overview, name="digest_admin"),
     path("editor/digests/preview/", digests.admin_preview, name="digest_admin_preview"),
     path("analytics/", analytics.overview, name="analytics"),
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/hot/", leads.hot_now, name="leads_hot"),
+    path("leads/new/", leads.lead_new, name="lead_new"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/links/", leads.lead_link_new, name="lead_link_new"),
+    path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]

@@ -29,6 +29,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from budbringer.admin import admin_site
 from budbringer.content.models import ShareText
 from budbringer.digests import tokens
+from budbringer.leads.leads import create_lead_link
+from budbringer.leads.models import Lead
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
 from budbringer.sharing.models import Share
@@ -110,6 +112,11 @@ class Havn:
         )
         self.plain_link = create_link(cast.havn, "https://havn.example.com/cranes", code="HavnCode")
         self.group = Group.objects.create(name="Havn operators")
+        self.lead = Lead.objects.create(
+            organisation=cast.havn, name="Havn lead Hilde", email="hilde@havn.example.com",
+            company="Havn Shipping", owner=cast.charlie,
+        )  # fmt: skip
+        self.lead_link = create_lead_link(self.lead, url="https://havn.example.com/offer")
         # One Havn object per model the admin shows.
         self.objects: dict[type[Model], Model] = {
             type(obj): obj
@@ -125,6 +132,7 @@ class Havn:
             cast.charlie.name, cast.charlie.user.username, self.hedda.name,
             cast.charlie.user.email, self.share_link.code, self.plain_link.code,
             cast.havn_link.code, "havn.example.com", "Havn",
+            self.lead.name, self.lead.email, self.lead.company, self.lead_link.code,
         }  # fmt: skip
 
     def wrong_purpose_token(self, template: str) -> str:
@@ -153,6 +161,8 @@ class Havn:
                 options[name] = [self.cast.havn_list.pk]
             elif name == "topic_id":
                 options[name] = [self.cast.havn_topic.pk]
+            elif name == "lead_id":
+                options[name] = [self.lead.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

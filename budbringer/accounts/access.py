@@ -33,3 +33,4 @@ def person_required(*roles: Role):
 
 editor_required = person_required(Role.ADMIN, Role.EDITOR)
 analytics_required = person_required(Role.ADMIN, Role.LEADER)
+leads_required = person_required(Role.ADMIN, Role.LEADER, Role.SALES)

@@ -217,3 +217,7 @@ class Person(models.Model):
     @property
     def can_see_analytics(self) -> bool:
         return self.role in (Role.ADMIN, Role.LEADER)
+
+    @property
+    def can_see_leads(self) -> bool:
+        return self.role in (Role.ADMIN, Role.LEADER, Role.SALES)

@@ -93,6 +93,18 @@ def export_person(person: Person) -> dict:
             )
         ],
         "reachability": _reachability(person),
+        # The leads this person owns: their contacts' data, which the person entered.
+        "leads": [
+            {
+                "name": lead.name,
+                "email": lead.email,
+                "company": lead.company,
+                "notes": lead.notes,
+                "created_at": lead.created_at.isoformat(),
+                "links": [lead_link.link.target_url for lead_link in lead.lead_links.all()],
+            }
+            for lead in person.leads.prefetch_related("lead_links__link").order_by("pk")
+        ],
     }
 
 
@@ -115,7 +127,9 @@ def erase_person(person: Person) -> None:
     Their shares and links stay, detached from them: the organisation's counts remain
     right and links already posted keep working for the people who read those posts.
     Their interactions (the ranker's feedback), active hours and learned reachability go
-    with them.
+    with them. Leads they owned stay with the organisation without an owner (no alerts
+    go anywhere) until someone takes them over: they are the organisation's contacts,
+    and deleting a lead is its own decision (``leads.delete_lead``).
     """
     user = person.user
     person.delete()

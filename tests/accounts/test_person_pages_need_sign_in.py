@@ -39,12 +39,25 @@ PAGES = [
     ("post", "/topics/{topic}/follow/"),
     ("get", "/editor/digests/"),
     ("post", "/editor/digests/preview/"),
+    ("get", "/leads/"),
+    ("get", "/leads/hot/"),
+    ("get", "/leads/new/"),
+    ("post", "/leads/new/"),
+    ("get", "/leads/{lead}/"),
+    ("get", "/leads/{lead}/edit/"),
+    ("post", "/leads/{lead}/edit/"),
+    ("post", "/leads/{lead}/links/"),
+    ("post", "/leads/{lead}/delete/"),
 ]
 
 
 def fill(page: str, cast) -> str:
     return page.format(
-        item=cast.article.pk, source=cast.blog.pk, list=cast.company_list.pk, topic=cast.cloud.pk
+        item=cast.article.pk,
+        source=cast.blog.pk,
+        list=cast.company_list.pk,
+        topic=cast.cloud.pk,
+        lead=1,  # refused before any lookup, so any id will do
     )
 
 

@@ -1,0 +1,67 @@
+"""Leads: the prospects sales people send tracked links to, and the links bound to them.
+
+A lead is personal data of someone who is not a user: it belongs to the organisation,
+is shown to its sales people, leaders and admins, is in its owner's export, and deleting
+it deletes its links and their clicks (``leads.delete_lead``).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.links.models import TrackedLink
+
+# Who may see and work with leads.
+LEAD_ROLES = (Role.ADMIN, Role.LEADER, Role.SALES)
+
+
+class LeadQuerySet(models.QuerySet):
+    def in_organisation(self, organisation: Organisation) -> "LeadQuerySet":
+        return self.filter(organisation=organisation)
+
+
+class Lead(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="leads")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    # Who gets the alerts. Null once the owner is erased: the lead stays with the
+    # organisation, without alerts, until someone takes it over.
+    owner = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("owner"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the owner was last alerted; claimed with a conditional UPDATE, so two workers
+    # settling clicks of one lead at once send one alert (alerts.claim_alert).
+    last_alert_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadLink(models.Model):
+    """A tracked link made for one lead (kept here, not on TrackedLink, so the links app
+    need not know about leads)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="lead_links")
+    link = models.OneToOneField(TrackedLink, on_delete=models.CASCADE, related_name="lead_link")
+
+    class Meta:
+        verbose_name = _("lead link")
+        verbose_name_plural = _("lead links")
+
+    def __str__(self) -> str:
+        return f"{self.lead} → {self.link}"
