@@ -26,20 +26,26 @@ from budbringer.core.models import ScheduledRun
 from budbringer.core.schedule import SCHEDULE
 from tests.core.redis_tasks import PREFIX, record_run
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# Redis databases this test may use; each run claims a free one, so two test runs on one
+# machine (or one Redis) never take each other's jobs.
+REDIS_DATABASES = range(15, 7, -1)
+CLAIM_KEY = "budbringer-test:claimed"
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = 400
 WORKERS = 2
 
 
 def redis_or_skip():
+    """A client on a Redis database no other test run holds (claimed for 15 minutes)."""
     import redis
 
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-        client = redis.Redis.from_url(REDIS_URL)
-        client.ping()
-        return client
+        for number in REDIS_DATABASES:
+            client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{number}")
+            if client.set(CLAIM_KEY, os.getpid(), nx=True, ex=900):
+                return client
+        pytest.fail("every Redis database this test may use is claimed by another run")
     except (OSError, redis.RedisError) as error:
         reason = f"Redis does not answer on 127.0.0.1:6379 ({error})"
     if os.environ.get("BUDBRINGER_REQUIRE_REDIS") == "1":
@@ -85,23 +91,44 @@ class WorkerDatabase:
 
 
 @pytest.fixture
-def rq_settings(settings):
+def redis_client():
+    client = redis_or_skip()
+    clear(client)  # what an earlier, interrupted run left
+    yield client
+    clear(client)
+    client.delete(CLAIM_KEY)
+
+
+def clear(client) -> None:
+    """Every key but the claim (a flush would let another run claim the database early)."""
+    for key in client.scan_iter():
+        if key != CLAIM_KEY.encode():
+            client.delete(key)
+
+
+@pytest.fixture
+def redis_url(redis_client):
+    kwargs = redis_client.connection_pool.connection_kwargs
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs['db']}"
+
+
+@pytest.fixture
+def rq_settings(settings, redis_url):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": []}}
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
     return settings
 
 
 @pytest.fixture
-def workers(transactional_db, rq_settings, tmp_path):
+def workers(transactional_db, rq_settings, redis_client, redis_url, tmp_path):
     """Start WORKERS `budbringer worker` processes; yields the database they write to."""
-    client = redis_or_skip()
-    client.flushdb()
+    client = redis_client
     database = WorkerDatabase(tmp_path)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "budbringer.settings",
         "BUDBRINGER_TASK_BACKEND": "django_tasks_rq.RQBackend",
-        "BUDBRINGER_REDIS_URL": REDIS_URL,
+        "BUDBRINGER_REDIS_URL": redis_url,
         **database.env,
     }
     database.migrate(env)
@@ -132,7 +159,6 @@ def workers(transactional_db, rq_settings, tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        client.flushdb()
 
 
 def test_two_workers_run_every_task_exactly_once(workers):
