@@ -18,14 +18,20 @@ def reason_text(reason: Reason, organisation: Organisation) -> str:
     return reason_texts([reason], organisation)[0]
 
 
-def reason_texts(reasons: Sequence[Reason], organisation: Organisation) -> list[str]:
+def reason_texts(
+    reasons: Sequence[Reason], organisation: Organisation, names: dict | None = None
+) -> list[str]:
     """The reasons in the active language, with names looked up in the organisation only
-    (at most one query per kind of name, however many reasons)."""
-    names = _names(reasons, organisation)
+    (at most one query per kind of name, however many reasons; none when ``names``, from
+    ``reason_names`` for a whole batch, is given)."""
+    if names is None:
+        names = reason_names(reasons, organisation)
     return [_text(reason, names) for reason in reasons]
 
 
-def _names(reasons: Iterable[Reason], organisation: Organisation) -> dict[str, dict[int, str]]:
+def reason_names(
+    reasons: Iterable[Reason], organisation: Organisation
+) -> dict[str, dict[int, str]]:
     wanted: dict[str, set[int]] = {}
     for reason in reasons:
         for param in _NAMED:
