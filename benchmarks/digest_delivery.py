@@ -281,17 +281,19 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         for worker in workers:
             worker.terminate()
-        peaks = []
+        peaks, cpu = [], []
         for worker in workers:
             worker.wait(timeout=30)
             out = worker.stdout.read().strip().splitlines()
             peaks.append(out[-1] if out else "?")
+            cpu.append(float(out[-2]) if len(out) > 1 else 0.0)
         rate = args.people / elapsed
         print(f"pipeline ({args.workers} workers): {received['count']:,} digests "
               f"({received['ids']:,} distinct Message-IDs) in {elapsed:.1f} s = {rate:,.0f}/s "
               f"(planning {planning:.1f} s of it)")  # fmt: skip
         print(f"pipeline / bare: {rate / bare_rate:.2f}")
         print(f"worker peak memory: {', '.join(peaks)} MB")
+        print(f"worker CPU: {sum(cpu) / args.people * 1000:.2f} ms per digest")
     finally:
         sink.stop()
         from django.db import connections
@@ -319,11 +321,20 @@ def on_term(signum, frame):
     stop = True
 signal.signal(signal.SIGTERM, on_term)
 name = worker_name()
+import cProfile, os
+profiler = cProfile.Profile() if os.environ.get("DIGEST_PROFILE") else None
+if profiler:
+    profiler.enable()
 while not stop:
     report = send_due(name, budget_seconds=5)
     if not report.composed and not report.outcomes.get("sent"):
         time.sleep(0.2)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)
+if profiler:
+    profiler.disable()
+    profiler.dump_stats(f"{os.environ['DIGEST_PROFILE']}.{os.getpid()}")
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{usage.ru_utime + usage.ru_stime:.1f}", flush=True)
+print(usage.ru_maxrss // 1024, flush=True)
 """
 
 if __name__ == "__main__":

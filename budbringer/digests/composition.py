@@ -32,7 +32,7 @@ from budbringer.digests.content import DigestContent, Entry, ShareButton
 from budbringer.digests.models import Delivery, Digest, DigestEntry, DigestKind, DigestStatus
 from budbringer.digests.workers import claim_rows, worker_name
 from budbringer.relevance.models import Interaction, InteractionKind
-from budbringer.relevance.reasons import reason_texts
+from budbringer.relevance.reasons import reason_names, reason_texts
 from budbringer.relevance.service import load, picks_for_people
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.suggestions import suggested_text
@@ -107,17 +107,25 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
     )
     picks = picks_for_people(organisation, limits, now=now, data=data)
     reasons: dict[int, list[str]] = {}
+    names = reason_names(
+        [pick.reason for chosen in picks.values() for _i, pick in chosen], organisation
+    )
     for digest in digests:
         person = digest.person
         if chosen := picks.get(person.pk):
             with translation.override(person.interface_language):
                 reasons[digest.pk] = reason_texts(
-                    [pick.reason for _i, pick in chosen], organisation
+                    [pick.reason for _i, pick in chosen], organisation, names
                 )
 
     # What each digest becomes, with the rows to insert, made before the transaction: on
     # SQLite it holds the only write lock, which other workers wait for to record a send.
     plans: dict[int, tuple[str, str, list, list, list]] = {}
+    entry_row = _row_maker(DigestEntry)
+    interaction_row = _row_maker(
+        Interaction, organisation_id=organisation.pk, kind=InteractionKind.DELIVERED, at=now
+    )
+    delivery_row = _row_maker(Delivery, due_at=now)
     for digest in digests:
         person = digest.person
         channels = person.digest_channels()
@@ -134,26 +142,20 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
         else:
             status = DigestStatus.READY
             language = person.interface_language
-            entries = _rows(
-                DigestEntry(digest=digest, item=item, position=position, reason=reason[:300])
+            entries = [
+                entry_row(digest_id=digest.pk, item_id=item.pk, position=position,
+                          reason=reason[:300])
                 for position, ((item, _pick), reason) in enumerate(
                     zip(chosen, reasons[digest.pk], strict=True), start=1
                 )
-            )
+            ]  # fmt: skip
             if digest.kind == DigestKind.SCHEDULED:  # a preview must not use up items
-                interactions = _rows(
-                    Interaction(
-                        organisation=organisation,
-                        person=person,
-                        item=item,
-                        kind=InteractionKind.DELIVERED,
-                        at=now,
-                    )
-                    for item, _pick in chosen
-                )
-            deliveries = _rows(
-                Delivery(digest=digest, channel=channel, due_at=now) for channel in channels
-            )
+                interactions = [
+                    interaction_row(person_id=person.pk, item_id=item.pk) for item, _pick in chosen
+                ]
+            deliveries = [
+                delivery_row(digest_id=digest.pk, channel=channel) for channel in channels
+            ]
         plans[digest.pk] = (status, language, entries, interactions, deliveries)
 
     with transaction.atomic():
@@ -189,15 +191,28 @@ def _insert_fields(model) -> list:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _rows(objects) -> list[list]:
-    """Each new object's column values, prepared for the database as bulk_create does."""
-    prepared = []
-    for obj in objects:
-        fields = _insert_fields(type(obj))
-        prepared.append(
-            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        )
-    return prepared
+def _row_maker(model, **fixed):
+    """Rows of new ``model`` objects, prepared as bulk_create would, without making the
+    objects: the fixed values and the defaults are prepared once, and each row only sets
+    its own plain values (ids, strings), which need no preparing."""
+    fields = _insert_fields(model)
+    template = [
+        field.get_db_prep_save(fixed[field.attname] if field.attname in fixed
+                               else field.get_default(), connection)
+        for field in fields
+    ]  # fmt: skip
+    column = {field.attname: index for index, field in enumerate(fields)}
+    unknown = set(fixed) - set(column)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
+
+    def row(**values) -> list:
+        prepared = template.copy()
+        for name, value in values.items():
+            prepared[column[name]] = value
+        return prepared
+
+    return row
 
 
 @functools.cache

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from budbringer.accounts.models import Department, Organisation
 from budbringer.content.models import Topic
@@ -13,19 +13,35 @@ from budbringer.sources.models import SourceList
 # Which parameter of a reason names which kind of object.
 _NAMED = {"list_id": SourceList, "topic_id": Topic, "department_id": Department}
 
+# The reasons without names; translated one at a time (a digest has dozens of reasons).
+_PLAIN = {
+    "colleagues": gettext_noop("Popular with your colleagues"),
+    "similar": gettext_noop("Like what you read before"),
+    "company": gettext_noop("From the company"),
+    "popular": gettext_noop("Popular right now"),
+    "fresh": gettext_noop("New"),
+}
+_UNKNOWN = gettext_noop("Picked for you")
+
 
 def reason_text(reason: Reason, organisation: Organisation) -> str:
     return reason_texts([reason], organisation)[0]
 
 
-def reason_texts(reasons: Sequence[Reason], organisation: Organisation) -> list[str]:
+def reason_texts(
+    reasons: Sequence[Reason], organisation: Organisation, names: dict | None = None
+) -> list[str]:
     """The reasons in the active language, with names looked up in the organisation only
-    (at most one query per kind of name, however many reasons)."""
-    names = _names(reasons, organisation)
+    (at most one query per kind of name, however many reasons; none when ``names``, from
+    ``reason_names`` for a whole batch, is given)."""
+    if names is None:
+        names = reason_names(reasons, organisation)
     return [_text(reason, names) for reason in reasons]
 
 
-def _names(reasons: Iterable[Reason], organisation: Organisation) -> dict[str, dict[int, str]]:
+def reason_names(
+    reasons: Iterable[Reason], organisation: Organisation
+) -> dict[str, dict[int, str]]:
     wanted: dict[str, set[int]] = {}
     for reason in reasons:
         for param in _NAMED:
@@ -58,12 +74,5 @@ def _text(reason: Reason, names: dict[str, dict[int, str]]) -> str:
                 count,
             ) % {"count": count, "department": department}
         return _("Popular with your colleagues")
-    texts = {
-        "colleagues": _("Popular with your colleagues"),
-        "similar": _("Like what you read before"),
-        "company": _("From the company"),
-        "popular": _("Popular right now"),
-        "fresh": _("New"),
-    }
     # A list or topic deleted since the ranking, or a code added to the engine later.
-    return texts.get(code, _("Picked for you"))
+    return _(_PLAIN.get(code, _UNKNOWN))
