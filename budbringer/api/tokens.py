@@ -11,7 +11,7 @@ from budbringer.accounts.models import Organisation, Person
 from budbringer.api.models import ApiToken
 
 # Every secret starts with this, so secret scanners (and people) recognise a leaked one.
-SECRET_PREFIX = "bb_"
+SECRET_PREFIX = "bb_"  # noqa: S105 (a label, not a secret)
 # 32 random bytes: a hash of it cannot be walked back, so a plain SHA-256 is enough
 # (slow password hashes exist for low-entropy secrets that people choose).
 SECRET_BYTES = 32
@@ -56,6 +56,4 @@ def token_for_secret(secret: str) -> ApiToken | None:
 
 def revoke_token(token: ApiToken) -> None:
     """Refused from the next request on; kept in the list so admins see what existed."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

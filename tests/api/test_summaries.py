@@ -18,7 +18,8 @@ def test_networks_match_the_dashboard_report(cast, activity, api_get, nordlys_se
         (row.network, row.shares, row.clicks, row.unique_clicks) for row in expected
     ]
     linkedin = next(row for row in rows if row["network"] == "linkedin")
-    assert (linkedin["shares"], linkedin["clicks"]) == (3, 4)  # bob twice, sara; bot and HEAD left out
+    # Shares: bob twice, sara once. Clicks: the bot and the HEAD probe are left out.
+    assert (linkedin["shares"], linkedin["clicks"]) == (3, 4)
 
 
 def test_items_are_ranked_by_shares(cast, activity, api_get, nordlys_secret):
