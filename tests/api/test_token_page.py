@@ -52,3 +52,13 @@ def test_an_admin_cannot_see_or_revoke_another_organisations_token(cast, login, 
     token.refresh_from_db()
     assert token.revoked_at is None
     assert api_get("/clicks", secret).status_code == 200
+
+
+def test_erasing_the_creator_keeps_the_organisations_token(cast, api_get):
+    from budbringer.accounts.privacy import erase_person
+
+    token, secret = issue_token(cast.nordlys, "CRM", cast.alice)
+    erase_person(cast.alice)
+    token.refresh_from_db()
+    assert token.created_by is None
+    assert api_get("/clicks", secret).status_code == 200
