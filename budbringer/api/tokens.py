@@ -49,8 +49,10 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if token is None:
         return None
     now = timezone.now()
-    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
+        # Conditional, so concurrent requests write once; skipped entirely most of the time.
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     return token
 
 

@@ -101,3 +101,14 @@ def test_hostile_parameters_are_refused_cleanly(cast, api_get, nordlys_secret):
         assert response.status_code in (400, 422), (params, response.status_code)
     response = api_get("/participation", nordlys_secret, since="0001-01-01T00:00:00")
     assert response.status_code == 400
+
+
+def test_a_page_costs_the_same_few_queries_however_long(
+    cast, activity, api_get, nordlys_secret, django_assert_num_queries
+):
+    api_get("/clicks", nordlys_secret)  # marks the token used: that write is once a minute
+    # The token, the first pending click, the page with its links and items.
+    with django_assert_num_queries(3):
+        assert len(api_get("/clicks", nordlys_secret, since=EVER).json()["items"]) > 5
+    with django_assert_num_queries(2):
+        assert len(api_get("/shares", nordlys_secret, since=EVER).json()["items"]) > 5
