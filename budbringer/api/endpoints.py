@@ -100,6 +100,23 @@ def _item(item) -> dict | None:
     return None if item is None else {"id": item.id, "title": item.title, "url": item.url}
 
 
+def counted_clicks(organisation, since: dt.datetime, until: dt.datetime):
+    """Counted clicks of the period, up to the first click the counting pass has not settled.
+
+    Stopping there means a cursor never passes a click that is later counted.
+    """
+    clicks = Click.objects.filter(
+        organisation=organisation,
+        clicked_at__gte=since,
+        clicked_at__lt=until,
+        kind__in=COUNTED_KINDS,
+    )
+    first_pending = Click.objects.filter(
+        organisation=organisation, kind=ClickKind.PENDING
+    ).aggregate(first=Min("id"))["first"]
+    return clicks if first_pending is None else clicks.filter(id__lt=first_pending)
+
+
 @api.get("/clicks", response=ClickPage, summary="Counted clicks (unique and repeated)")
 def list_clicks(request, period: Query[Period], paging: Query[Paging]):
     """Clicks by people, in the order they were recorded; bots, previews and scanners are left out.
@@ -107,19 +124,10 @@ def list_clicks(request, period: Query[Period], paging: Query[Paging]):
     The cursor never passes a click that is not counted yet, so a client following
     next_cursor sees every click once it is counted, never a click that is later recounted.
     """
-    organisation = organisation_of(request)
     since, until = period.bounds()
-    clicks = Click.objects.filter(
-        organisation=organisation,
-        clicked_at__gte=since,
-        clicked_at__lt=until,
-        kind__in=COUNTED_KINDS,
-    ).select_related("link", "link__item")
-    first_pending = Click.objects.filter(
-        organisation=organisation, kind=ClickKind.PENDING
-    ).aggregate(first=Min("id"))["first"]
-    if first_pending is not None:
-        clicks = clicks.filter(id__lt=first_pending)
+    clicks = counted_clicks(organisation_of(request), since, until).select_related(
+        "link", "link__item"
+    )
     page = _page(clicks, paging)
     return {
         "items": [
@@ -236,3 +244,61 @@ def participation(request, period: Query[Period]):
         {"week": row.week, "people": row.people, "sharers": row.sharers, "rate": row.rate}
         for row in rows
     ]
+
+
+class LeadOut(Schema):
+    id: int
+    name: str
+    email: str
+    company: str
+    last_alerted_at: dt.datetime | None = Field(
+        description="When the lead's owner was last alerted (at most once an hour)."
+    )
+
+
+class LeadEventOut(Schema):
+    id: int = Field(description="The click's id.")
+    clicked_at: dt.datetime
+    kind: str
+    link: str
+    target_url: str
+    item: ItemOut | None
+    lead: LeadOut
+
+
+class LeadEventPage(Schema):
+    items: list[LeadEventOut]
+    next_cursor: str | None
+
+
+@api.get("/lead-events", response=LeadEventPage, summary="Counted clicks of leads on their links")
+def list_lead_events(request, period: Query[Period], paging: Query[Paging]):
+    """What leads clicked, in the order recorded, paged like /clicks."""
+    since, until = period.bounds()
+    clicks = (
+        counted_clicks(organisation_of(request), since, until)
+        .filter(link__lead_link__isnull=False)
+        .select_related("link", "link__item", "link__lead_link__lead")
+    )
+    page = _page(clicks, paging)
+    items = []
+    for click in page.rows:
+        lead = click.link.lead_link.lead
+        items.append(
+            {
+                "id": click.id,
+                "clicked_at": click.clicked_at,
+                "kind": click.kind,
+                "link": click.link.code,
+                "target_url": click.link.target_url,
+                "item": _item(click.link.item),
+                "lead": {
+                    "id": lead.id,
+                    "name": lead.name,
+                    "email": lead.email,
+                    "company": lead.company,
+                    "last_alerted_at": lead.last_alert_at,
+                },
+            }
+        )
+    return {"items": items, "next_cursor": page.next_cursor}

@@ -38,4 +38,11 @@ def api_get(client):
     return _get
 
 
-ENDPOINTS = ["/clicks", "/shares", "/summaries/networks", "/summaries/items", "/participation"]
+ENDPOINTS = [
+    "/clicks",
+    "/shares",
+    "/summaries/networks",
+    "/summaries/items",
+    "/participation",
+    "/lead-events",
+]
