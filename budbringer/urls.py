@@ -4,6 +4,8 @@ from django.urls import include, path
 from budbringer.accounts import views as accounts
 from budbringer.admin import admin_site
 from budbringer.analytics import views as analytics
+from budbringer.api import views as api_views
+from budbringer.api.endpoints import api
 from budbringer.content import views as content
 from budbringer.core import views as core
 from budbringer.digests import views as digests
@@ -87,6 +89,13 @@ urlpatterns = [
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/links/", leads.lead_link_new, name="lead_link_new"),
     path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
+    path("api/v1/", api.urls),
+    path("settings/api-tokens/", api_views.api_tokens, name="api_tokens"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        api_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]

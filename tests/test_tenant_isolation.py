@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from budbringer.admin import admin_site
+from budbringer.api.tokens import issue_token
 from budbringer.content.models import ShareText
 from budbringer.digests import tokens
 from budbringer.leads.leads import create_lead_link
@@ -117,6 +118,7 @@ class Havn:
             company="Havn Shipping", owner=cast.charlie,
         )  # fmt: skip
         self.lead_link = create_lead_link(self.lead, url="https://havn.example.com/offer")
+        self.api_token, self.api_secret = issue_token(cast.havn, "Havn CRM sync", cast.charlie)
         # One Havn object per model the admin shows.
         self.objects: dict[type[Model], Model] = {
             type(obj): obj
@@ -133,6 +135,7 @@ class Havn:
             cast.charlie.user.email, self.share_link.code, self.plain_link.code,
             cast.havn_link.code, "havn.example.com", "Havn",
             self.lead.name, self.lead.email, self.lead.company, self.lead_link.code,
+            self.api_token.name, self.api_token.prefix, self.api_secret,
         }  # fmt: skip
 
     def wrong_purpose_token(self, template: str) -> str:
@@ -163,6 +166,8 @@ class Havn:
                 options[name] = [self.cast.havn_topic.pk]
             elif name == "lead_id":
                 options[name] = [self.lead.pk]
+            elif name == "token_id":
+                options[name] = [self.api_token.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

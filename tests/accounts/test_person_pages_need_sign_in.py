@@ -48,6 +48,9 @@ PAGES = [
     ("post", "/leads/{lead}/edit/"),
     ("post", "/leads/{lead}/links/"),
     ("post", "/leads/{lead}/delete/"),
+    ("get", "/settings/api-tokens/"),
+    ("post", "/settings/api-tokens/"),
+    ("post", "/settings/api-tokens/1/revoke/"),
 ]
 
 
