@@ -111,7 +111,7 @@ class ClickWriter:
 
     def __init__(self, max_batch: int = MAX_BATCH):
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Waiter] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Waiter | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
@@ -139,14 +139,30 @@ class ClickWriter:
                 )
                 self._thread.start()
 
+    def stop(self) -> None:
+        """End the thread and close its database connection (tests; a process just exits)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            self._queue.put(None)
+            thread.join(10)
+
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._queue.get()
+            if first is None:
+                connection.close()
+                return
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    waiter = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if waiter is None:
+                    self._queue.put(None)  # after this batch
+                    break
+                batch.append(waiter)
             self.write(batch)
 
     def write(self, batch: list[_Waiter]) -> None:

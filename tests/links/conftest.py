@@ -9,5 +9,6 @@ def _fresh_link_caches():
     fastpath.clear_caches()
     visitors._salt_cache.clear()
     yield
+    fastpath.writer.stop()  # its database connection must not outlive the test database
     fastpath.clear_caches()
     visitors._salt_cache.clear()
