@@ -170,7 +170,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="budbringer-redirect-"))
     rows = []
