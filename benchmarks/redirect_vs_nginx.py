@@ -84,9 +84,21 @@ def wrk(url, *, seconds, connections, pace_rate=0.0, lua_dir):
     script = Path(lua_dir) / f"wrk-{uuid.uuid4().hex}.lua"
     script.write_text(STATUS_LUA % delay)
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-         "-H", f"User-Agent: {CHROME}", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            "-H",
+            f"User-Agent: {CHROME}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
 
@@ -99,7 +111,10 @@ def wrk(url, *, seconds, connections, pace_rate=0.0, lua_dir):
         statuses[int(status)] = statuses.get(int(status), 0) + int(count)
     errors = re.search(r"Socket errors: (.*)", out)
     return {
-        "rate": rate, "p50": percentile(50), "p99": percentile(99), "statuses": statuses,
+        "rate": rate,
+        "p50": percentile(50),
+        "p99": percentile(99),
+        "statuses": statuses,
         "errors": errors[1] if errors else "",
     }
 
@@ -108,8 +123,10 @@ class Budbringer:
     def __init__(self, workdir, postgres, workers, threads):
         self.port = free_port()
         self.env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "budbringer.settings",
-            "BUDBRINGER_DATA_DIR": str(workdir), "SECRET_KEY": "benchmark",
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "budbringer.settings",
+            "BUDBRINGER_DATA_DIR": str(workdir),
+            "SECRET_KEY": "benchmark",
             "BUDBRINGER_WEB_THREADS": str(threads),
         }
         self.workers = workers
@@ -123,30 +140,58 @@ class Budbringer:
                 admin.execute(f'CREATE DATABASE "{self.database}"')
             self.env["DATABASE_URL"] = postgres.rstrip("/") + f"/{self.database}"
         self.manage("migrate", "-v", "0")
-        self.manage("shell", "-v", "0", "-c", (
-            "from budbringer.accounts.models import Organisation;"
-            "from budbringer.links.tracking import create_link;"
-            "create_link(Organisation.objects.create(name='Bench', slug='bench'),"
-            f" 'https://example.com/post', code='{CODE}')"
-        ))
+        self.manage(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            (
+                "from budbringer.accounts.models import Organisation;"
+                "from budbringer.links.tracking import create_link;"
+                "create_link(Organisation.objects.create(name='Bench', slug='bench'),"
+                f" 'https://example.com/post', code='{CODE}')"
+            ),
+        )
         self.process = None
 
     def manage(self, *args) -> str:
         return subprocess.run(
-            [sys.executable, "-m", "budbringer", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, check=True,
+            [sys.executable, "-m", "budbringer", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
 
     def clicks(self) -> int:
-        return int(self.manage("shell", "-v", "0", "-c", (
-            "from budbringer.links.models import Click; print(Click.objects.count())"
-        )).split()[-1])
+        return int(
+            self.manage(
+                "shell",
+                "-v",
+                "0",
+                "-c",
+                ("from budbringer.links.models import Click; print(Click.objects.count())"),
+            ).split()[-1]
+        )
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "budbringer", "serve", "--no-collectstatic",
-             "--workers", str(self.workers), "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "budbringer",
+                "serve",
+                "--no-collectstatic",
+                "--workers",
+                str(self.workers),
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         wait_until_up(self.port, "/healthz")
@@ -181,12 +226,17 @@ def main():
     )
     nginx = subprocess.Popen(
         ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_until_up(nginx_port, "/")
-        nginx_result = wrk(f"http://127.0.0.1:{nginx_port}/", seconds=args.duration,
-                           connections=args.connections, lua_dir=work)
+        nginx_result = wrk(
+            f"http://127.0.0.1:{nginx_port}/",
+            seconds=args.duration,
+            connections=args.connections,
+            lua_dir=work,
+        )
     finally:
         nginx.send_signal(signal.SIGQUIT)
         nginx.wait(20)
@@ -212,8 +262,11 @@ def main():
         before = app.clicks()
         # The kill round: wrk in a thread, the kill in the middle of it.
         box = {}
-        thread = threading.Thread(target=lambda: box.update(wrk(
-            url, seconds=6, connections=args.connections, lua_dir=work)))
+        thread = threading.Thread(
+            target=lambda: box.update(
+                wrk(url, seconds=6, connections=args.connections, lua_dir=work)
+            )
+        )
         thread.start()
         time.sleep(3)
         app.kill()
@@ -226,18 +279,24 @@ def main():
         app.drop()
 
     database = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"\n{database}, {args.workers} workers x {args.threads} threads, "
-          f"wrk -t2 -c{args.connections} -d{args.duration}s\n")
+    print(
+        f"\n{database}, {args.workers} workers x {args.threads} threads, "
+        f"wrk -t2 -c{args.connections} -d{args.duration}s\n"
+    )
     print("| run | requests/s | p50 ms | p99 ms | 302s received | clicks stored | other |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, result, stored in rows:
         other = {s: n for s, n in result["statuses"].items() if s != 302}
-        print(f"| {name} | {result['rate']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} | "
-              f"{result['statuses'].get(302, 0):,} | {stored if stored == '' else f'{stored:,}'} | "
-              f"{other or ''} {result['errors']} |")
+        print(
+            f"| {name} | {result['rate']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} | "
+            f"{result['statuses'].get(302, 0):,} | {stored if stored == '' else f'{stored:,}'} | "
+            f"{other or ''} {result['errors']} |"
+        )
     share = rows[1][1]["rate"] / nginx_result["rate"]
-    print(f"\nbudbringer / nginx: {share:.1%} (goal 20 %); p99 at half rate: "
-          f"{rows[2][1]['p99']:.2f} ms (goal < 10 ms)")
+    print(
+        f"\nbudbringer / nginx: {share:.1%} (goal 20 %); p99 at half rate: "
+        f"{rows[2][1]['p99']:.2f} ms (goal < 10 ms)"
+    )
 
 
 if __name__ == "__main__":

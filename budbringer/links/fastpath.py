@@ -134,9 +134,7 @@ class ClickWriter:
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
                 self._queue = queue.SimpleQueue()
                 self._pid = os.getpid()
-                self._thread = threading.Thread(
-                    target=self._run, name="click-writer", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="click-writer", daemon=True)
                 self._thread.start()
 
     def stop(self) -> None:

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -43,9 +42,21 @@ def free_port() -> int:
 
 def start_server(env, port) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "budbringer", "serve", "--no-collectstatic", "--workers", "2",
-         "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "budbringer",
+            "serve",
+            "--no-collectstatic",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,  # the kill reaches granian's workers too
     )
 
@@ -86,7 +97,9 @@ class Clients:
             self.sent.add(marker)
             try:
                 connection.request(
-                    "GET", "/l/kill", headers={"User-Agent": CHROME, "Referer": f"https://{marker}/"}
+                    "GET",
+                    "/l/kill",
+                    headers={"User-Agent": CHROME, "Referer": f"https://{marker}/"},
                 )
                 response = connection.getresponse()
                 response.read()
