@@ -1,6 +1,7 @@
 """The redirect front in budbringer/wsgi.py: a 302 only once the click is committed."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -143,3 +144,32 @@ def test_a_failed_write_answers_503_and_stores_nothing_of_its_batch(link, monkey
     monkeypatch.setattr(Click.objects, "bulk_create", original)
     assert call("/l/welcome")[0] == 302  # the writer recovers
     assert Click.objects.count() == 1
+
+
+def test_one_bad_click_in_a_batch_does_not_fail_the_others(link, cast):
+    doomed = create_link(cast.nordlys, "https://blog.example.com/old", code="doomed")
+    assert call("/l/doomed")[0] == 302  # now cached
+    doomed.delete()  # its clicks can no longer be stored
+    entered, release = threading.Event(), threading.Event()
+    original = fastpath.ClickWriter._commit
+
+    def held(batch):
+        entered.set()
+        release.wait(10)
+        return original(batch)
+
+    # The writer is held on a first click, so the next ones wait together in one batch.
+    fastpath.writer._commit = held
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            first = pool.submit(call_in_thread, "/l/welcome")
+            assert entered.wait(10)
+            paths = ["/l/welcome", "/l/doomed", "/l/welcome", "/l/welcome", "/l/welcome"]
+            futures = [pool.submit(call_in_thread, path) for path in paths]
+            time.sleep(0.5)  # all five queued behind the first
+            release.set()
+            statuses = [future.result()[0] for future in [first, *futures]]
+    finally:
+        del fastpath.writer._commit
+    assert statuses == [302, 302, 503, 302, 302, 302]
+    assert Click.objects.filter(link=link).count() == 5
