@@ -229,14 +229,16 @@ def redirect_front(django_app):
             return django_app(environ, start_response)
         try:
             link = _load_link(match[1])
+            # The visitor hash reads the day's salt from the database once a day.
+            click = link and click_for(link, environ, timezone.now())
         except Exception:
-            logger.exception("reading a tracked link failed")
+            logger.exception("reading a tracked link or the day's salt failed")
             connection.close()
             start_response("503 Service Unavailable", [("Retry-After", "1")])
             return [_UNAVAILABLE_BODY]
         if link is None:  # Django answers with its 404 page
             return django_app(environ, start_response)
-        if not writer.store(click_for(link, environ, timezone.now())):
+        if not writer.store(click):
             start_response("503 Service Unavailable", [("Retry-After", "1")])
             return [_UNAVAILABLE_BODY]
         start_response("302 Found", link.headers)

@@ -173,3 +173,12 @@ def test_one_bad_click_in_a_batch_does_not_fail_the_others(link, cast):
         del fastpath.writer._commit
     assert statuses == [302, 302, 503, 302, 302, 302]
     assert Click.objects.filter(link=link).count() == 5
+
+
+def test_a_failed_read_answers_503(link, monkeypatch):
+    def unavailable(day):
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr("budbringer.links.visitors.salt_for", unavailable)
+    assert call("/l/welcome")[0] == 503
+    assert not Click.objects.exists()
