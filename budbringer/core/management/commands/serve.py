@@ -31,8 +31,9 @@ class Command(BaseCommand):
             port=port,
             interface=Interfaces.WSGI,
             workers=workers,
-            # Django is synchronous: one thread per worker would serialise slow requests.
-            blocking_threads=int(os.environ.get("BUDBRINGER_WEB_THREADS", "4")),
+            # Django is synchronous, and a tracked-link redirect waits for its click to be
+            # committed: more threads make larger group commits (docs/benchmarks.md).
+            blocking_threads=int(os.environ.get("BUDBRINGER_WEB_THREADS", "32")),
             # A worker that ignores the stop signal (a granian race when Ctrl-C reaches the
             # workers too) is killed after this many seconds instead of hanging forever.
             workers_kill_timeout=10,

@@ -1,0 +1,303 @@
+"""Tracked-link redirects against nginx answering a fixed 302, on the same machine, same run.
+
+Run from the repository root (needs wrk and nginx: apt-get install wrk nginx):
+
+    .venv/bin/python benchmarks/redirect_vs_nginx.py [--postgres postgres://postgres@127.0.0.1:5432]
+
+1. nginx (non-daemon, a temporary config on a 127.0.0.1 port, `return 302`) at full rate.
+2. `budbringer serve` with one tracked link at full rate; the 302s wrk counted are compared
+   with the clicks stored (more may be stored: requests in flight when wrk stops).
+3. `budbringer serve` at half its full rate, paced: wrk's Lua `delay()` makes each of the
+   connections wait 1000 * connections / rate ms between requests; p99 from wrk --latency.
+4. The kill round: wrk at full rate, `kill -9` the server's process group in the middle,
+   restart, and compare the 302s wrk received with the clicks stored.
+Results are in docs/benchmarks.md.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = "benchmark"
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+STATUS_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+%s
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      io.write(("status %%d %%d\\n"):format(status, n))
+    end
+  end
+end
+"""
+NGINX_CONF = """
+daemon off; worker_processes %(workers)d; pid %(dir)s/nginx.pid; error_log %(dir)s/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; client_body_temp_path %(dir)s/body; proxy_temp_path %(dir)s/proxy;
+  fastcgi_temp_path %(dir)s/fcgi; uwsgi_temp_path %(dir)s/uwsgi; scgi_temp_path %(dir)s/scgi;
+  server { listen 127.0.0.1:%(port)d; location / { return 302 https://example.com/; } }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, path: str) -> None:
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def wrk(url, *, seconds, connections, pace_rate=0.0, lua_dir):
+    delay = ""
+    if pace_rate:
+        delay = "function delay() return %.3f end" % (1000 * connections / pace_rate)
+    script = Path(lua_dir) / f"wrk-{uuid.uuid4().hex}.lua"
+    script.write_text(STATUS_LUA % delay)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            "-H",
+            f"User-Agent: {CHROME}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+
+    def percentile(name):
+        value, unit = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    statuses: dict[int, int] = {}
+    for status, count in re.findall(r"status (\d+) (\d+)", out):  # one line per wrk thread
+        statuses[int(status)] = statuses.get(int(status), 0) + int(count)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": rate,
+        "p50": percentile(50),
+        "p99": percentile(99),
+        "statuses": statuses,
+        "errors": errors[1] if errors else "",
+    }
+
+
+class Budbringer:
+    def __init__(self, workdir, postgres, workers, threads):
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "budbringer.settings",
+            "BUDBRINGER_DATA_DIR": str(workdir),
+            "SECRET_KEY": "benchmark",
+            "BUDBRINGER_WEB_THREADS": str(threads),
+        }
+        self.workers = workers
+        self.database = None
+        if postgres:
+            import psycopg
+
+            self.admin = postgres.rstrip("/") + "/postgres"
+            self.database = f"budbringer_redirect_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(self.admin, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{self.database}"')
+            self.env["DATABASE_URL"] = postgres.rstrip("/") + f"/{self.database}"
+        self.manage("migrate", "-v", "0")
+        self.manage(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            (
+                "from budbringer.accounts.models import Organisation;"
+                "from budbringer.links.tracking import create_link;"
+                "create_link(Organisation.objects.create(name='Bench', slug='bench'),"
+                f" 'https://example.com/post', code='{CODE}')"
+            ),
+        )
+        self.process = None
+
+    def manage(self, *args) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "budbringer", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def clicks(self) -> int:
+        return int(
+            self.manage(
+                "shell",
+                "-v",
+                "0",
+                "-c",
+                ("from budbringer.links.models import Click; print(Click.objects.count())"),
+            ).split()[-1]
+        )
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "budbringer",
+                "serve",
+                "--no-collectstatic",
+                "--workers",
+                str(self.workers),
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until_up(self.port, "/healthz")
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(20)
+
+    def drop(self):
+        if self.database:
+            import psycopg
+
+            with psycopg.connect(self.admin, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", default="")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=32)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="budbringer-redirect-"))
+    rows = []
+
+    nginx_port = free_port()
+    (work / "nginx.conf").write_text(
+        NGINX_CONF % {"dir": work, "port": nginx_port, "workers": args.workers}
+    )
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(nginx_port, "/")
+        nginx_result = wrk(
+            f"http://127.0.0.1:{nginx_port}/",
+            seconds=args.duration,
+            connections=args.connections,
+            lua_dir=work,
+        )
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(20)
+    rows.append(("nginx `return 302`", nginx_result, ""))
+
+    app = Budbringer(work, args.postgres, args.workers, args.threads)
+    url = f"http://127.0.0.1:{app.port}/l/{CODE}"
+    try:
+        app.start()
+        wrk(url, seconds=2, connections=args.connections, lua_dir=work)  # warm-up
+        before = app.clicks()
+        full = wrk(url, seconds=args.duration, connections=args.connections, lua_dir=work)
+        time.sleep(1)
+        stored = app.clicks() - before
+        rows.append(("budbringer, full rate", full, stored))
+
+        half_rate = full["rate"] / 2
+        before = app.clicks()
+        half = wrk(url, seconds=args.duration, connections=16, pace_rate=half_rate, lua_dir=work)
+        time.sleep(1)
+        rows.append((f"budbringer, paced at {half_rate:.0f}/s", half, app.clicks() - before))
+
+        before = app.clicks()
+        # The kill round: wrk in a thread, the kill in the middle of it.
+        box = {}
+        thread = threading.Thread(
+            target=lambda: box.update(
+                wrk(url, seconds=6, connections=args.connections, lua_dir=work)
+            )
+        )
+        thread.start()
+        time.sleep(3)
+        app.kill()
+        thread.join()
+        app.start()
+        kill_stored = app.clicks() - before
+        rows.append(("budbringer, `kill -9` after 3 s of 6", box, kill_stored))
+    finally:
+        app.kill(signal.SIGTERM)
+        app.drop()
+
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"\n{database}, {args.workers} workers x {args.threads} threads, "
+        f"wrk -t2 -c{args.connections} -d{args.duration}s\n"
+    )
+    print("| run | requests/s | p50 ms | p99 ms | 302s received | clicks stored | other |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for name, result, stored in rows:
+        other = {s: n for s, n in result["statuses"].items() if s != 302}
+        print(
+            f"| {name} | {result['rate']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} | "
+            f"{result['statuses'].get(302, 0):,} | {stored if stored == '' else f'{stored:,}'} | "
+            f"{other or ''} {result['errors']} |"
+        )
+    share = rows[1][1]["rate"] / nginx_result["rate"]
+    print(
+        f"\nbudbringer / nginx: {share:.1%} (goal 20 %); p99 at half rate: "
+        f"{rows[2][1]['p99']:.2f} ms (goal < 10 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
