@@ -87,6 +87,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/links/", leads.lead_link_new, name="lead_link_new"),
     path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
+    path("analytics/export/<slug:table>.csv", analytics.export, name="analytics-export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]
