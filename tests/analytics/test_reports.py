@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import itertools
 
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ def test_weekly_participation_counts_distinct_sharers_per_week(cast, activity, p
     assert all(row.sharers == 0 and row.people == 5 for row in rows[:-1])
     # Every week of the period is there, Mondays seven days apart.
     assert len(rows) in (5, 6)
-    assert all((b.week - a.week).days == 7 for a, b in zip(rows, rows[1:], strict=False))
+    assert all((b.week - a.week).days == 7 for a, b in itertools.pairwise(rows))
 
 
 def test_weekly_participation_of_one_department(cast, activity, period):
@@ -92,7 +93,7 @@ def network_rows(organisation, filters):
 
 def test_networks_count_unique_and_repeat_but_no_machines_or_pending(cast, activity, period):
     assert network_rows(cast.nordlys, period) == {
-        "linkedin": (3, 4, 3, 900),  # 3 shares × 300; A, A again, B, C; not the bot, probe, pending
+        "linkedin": (3, 4, 3, 900),  # 3 shares * 300; A, A again, B, C; not the bot, probe, pending
         "x": (1, 1, 1, 150),  # the scanner's click is left out
         "facebook": (1, 0, 0, 200),  # its click was before the period
         "xing": (0, 0, 0, 0),

@@ -44,7 +44,6 @@ def test_dashboard_charts_filters_and_csv(cast, new_context, traffic):
     page.get_by_label("Department").select_option(label="Sales")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(rf"[?&]department={cast.sales.pk}(&|$)"))
-    )
     assert page.evaluate(SERIES, "networks-chart") == [[1, 0, 1, 0, 0], [1, 0, 0, 0, 0]]
     assert page.evaluate(DRAWN_PIXELS, "networks-chart") > 500
 
