@@ -232,38 +232,36 @@ def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
     share_counts = dict(period_shares.values_list("person_id").annotate(n=Count("id")))
     unique = dict(
         clicks(organisation, filters)
-        .filter(kind=ClickKind.UNIQUE)
+        .filter(kind=ClickKind.UNIQUE, link__person__in=[leader.pk for leader in leader_people])
         .values_list("link__person_id")
         .annotate(n=Count("id"))
     )
-    team_sizes = dict(
+    headcount = dict(
         Person.objects.in_organisation(organisation)
         .active()
         .values_list("department_id")
         .annotate(n=Count("id"))
     )
+    # Whole departments in one query; the leader's own part is taken out below.
+    by_department = {
+        row["person__department_id"]: row
+        for row in period_shares.filter(person__user__is_active=True)
+        .values("person__department_id")
+        .annotate(shares=Count("id"), sharers=Count("person", distinct=True))
+    }
     rows = []
     for leader in leader_people:
-        team = (
-            Person.objects.in_organisation(organisation)
-            .active()
-            .filter(department_id=leader.department_id)
-            .exclude(pk=leader.pk)
-        )
-        size = team_sizes.get(leader.department_id, 0) - 1
+        size = headcount.get(leader.department_id, 0) - 1
         if leader.department_id is None or (
             size < MIN_GROUP_PEOPLE and not filters.show_small_groups
         ):
             team_people = team_shares = team_sharers = None
         else:
-            team_stats = period_shares.filter(person__in=team).aggregate(
-                shares=Count("id"), sharers=Count("person", distinct=True)
-            )
-            team_people, team_shares, team_sharers = (
-                size,
-                team_stats["shares"],
-                team_stats["sharers"],
-            )
+            own = share_counts.get(leader.pk, 0)
+            whole = by_department.get(leader.department_id, {"shares": 0, "sharers": 0})
+            team_people = size
+            team_shares = whole["shares"] - own
+            team_sharers = whole["sharers"] - (1 if own else 0)
         rows.append(
             LeaderRow(
                 leader.name,

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from budbringer.analytics import reports
 from budbringer.analytics.filters import last_days
+from budbringer.sharing.sharing import record_share
+from tests.conftest import make_person
 
 
 def test_weekly_participation_counts_distinct_sharers_per_week(cast, activity, period):
@@ -147,3 +149,18 @@ def test_an_organisation_without_activity(cast, period):
     assert all(row.sharers == 0 for row in reports.weekly_participation(cast.nordlys, period))
     assert set(network_rows(cast.nordlys, period).values()) == {(0, 0, 0, 0)}
     assert reports.items(cast.nordlys, period) == []
+
+
+def test_a_leaders_own_shares_are_not_counted_as_the_teams(cast, activity):
+    record_share(cast.lena, cast.article, "x")
+    record_share(cast.lena, activity.second, "x")
+    (lena,) = reports.leaders(cast.nordlys, last_days(30, show_small_groups=True))
+    assert (lena.shares, lena.team_people, lena.team_shares, lena.team_sharers) == (2, 1, 2, 1)
+
+
+def test_a_team_of_five_is_shown_to_leaders(cast, activity, period):
+    for number in range(4):
+        make_person(cast.nordlys, f"seller{number}", department=cast.sales)
+    (lena,) = reports.leaders(cast.nordlys, dataclasses.replace(period, show_small_groups=False))
+    assert (lena.team_people, lena.team_shares, lena.team_sharers) == (5, 2, 1)
+    assert lena.team_shares_per_person == 0.4
