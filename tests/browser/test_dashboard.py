@@ -29,7 +29,23 @@ def test_dashboard_charts_filters_and_csv(cast, new_context, traffic):
     Activity(cast)
     page = new_context(accept_downloads=True).new_page()
     problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    # Refused scripts show as console errors; failed loads are checked by their response.
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and problems.append(message.text)
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and not response.url.endswith("/favicon.ico")
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     sign_in(page, "alice")
     page.goto("/analytics/")
