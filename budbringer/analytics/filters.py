@@ -44,7 +44,11 @@ def last_days(days: int, *, now: dt.datetime | None = None, **rest) -> Filters:
 
 class FilterForm(forms.Form):
     period = forms.TypedChoiceField(
-        label=_("Period"), choices=PERIOD_CHOICES, coerce=int, required=False
+        label=_("Period"),
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        required=False,
+        initial=DEFAULT_PERIOD_DAYS,
     )
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False

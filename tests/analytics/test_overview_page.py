@@ -101,3 +101,9 @@ def test_charts_load_from_the_package_under_a_strict_policy(cast, login):
     assert re.findall(r"<script(?! src)[^>]*>", html) == [
         '<script id="chart-data" type="application/json">'
     ]
+
+
+def test_the_period_shown_is_the_period_counted(cast, login):
+    html = login(cast.alice).get("/analytics/").content.decode()
+    assert re.search(r'<option value="30" selected>', html)
+    assert "Last 30 days" in html
