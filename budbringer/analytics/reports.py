@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from budbringer.accounts.models import Organisation, Person, Role
 from budbringer.analytics.filters import Filters
+from budbringer.content.models import Item
 from budbringer.links.models import MACHINE_KINDS, Click, ClickKind
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
@@ -379,3 +380,24 @@ def left_out(organisation: Organisation, filters: Filters) -> list[LeftOutRow]:
         .annotate(n=Count("id"))
     )
     return [LeftOutRow(kind.value, str(kind.label), counts.get(kind, 0)) for kind in LEFT_OUT_KINDS]
+
+
+# --- the shapes the API reads (kept so its endpoints need not change) ------------------------
+
+
+def by_network(organisation: Organisation, since: dt.datetime) -> list[NetworkRow]:
+    """``networks`` from ``since`` until now, unfiltered."""
+    return networks(organisation, Filters(since=since, until=timezone.now()))
+
+
+def top_items(organisation: Organisation, since: dt.datetime, limit: int = 10) -> list[Item]:
+    """The most shared items from ``since`` until now, as items carrying ``share_count`` and
+    ``click_count`` (counted clicks, as in ``items``)."""
+    rows = items(organisation, Filters(since=since, until=timezone.now()), limit=limit)
+    loaded = Item.objects.in_organisation(organisation).in_bulk([row.item_id for row in rows])
+    found = []
+    for row in rows:
+        item = loaded[row.item_id]
+        item.share_count, item.click_count = row.shares, row.clicks
+        found.append(item)
+    return found

@@ -164,3 +164,18 @@ def test_a_team_of_five_is_shown_to_leaders(cast, activity, period):
     (lena,) = reports.leaders(cast.nordlys, dataclasses.replace(period, show_small_groups=False))
     assert (lena.team_people, lena.team_shares, lena.team_sharers) == (5, 2, 1)
     assert lena.team_shares_per_person == 0.4
+
+
+def test_the_shapes_the_api_reads(cast, activity):
+    since = timezone.now() - dt.timedelta(days=30)
+    linkedin = reports.by_network(cast.nordlys, since)[0]
+    assert (linkedin.network, linkedin.shares, linkedin.clicks, linkedin.unique_clicks) == (
+        "linkedin",
+        3,
+        4,
+        3,
+    )
+    top = reports.top_items(cast.nordlys, since, limit=1)
+    assert [(item.pk, item.share_count, item.click_count) for item in top] == [
+        (cast.article.pk, 4, 5)
+    ]
