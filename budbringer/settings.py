@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from budbringer.lib.env import env_bool, env_int, env_list, env_str
+from budbringer.lib.env import env_bool, env_int, env_int_map, env_list, env_str
 from budbringer.lib.secret_key import load_or_create_secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -197,6 +197,12 @@ EMAIL_RATE = env_int("BUDBRINGER_EMAIL_RATE", 10, minimum=0)
 LINK_CODE_LENGTH = env_int("BUDBRINGER_LINK_CODE_LENGTH", 8, minimum=6)
 # Seconds a browser-like click waits before it is counted, so a scanner burst is seen whole.
 CLICK_SETTLE_SECONDS = env_int("BUDBRINGER_CLICK_SETTLE_SECONDS", 3, minimum=1)
+
+# People one share is assumed to reach, per network: the dashboard's estimated reach.
+ANALYTICS_AUDIENCE_PER_SHARE = env_int_map(
+    "BUDBRINGER_AUDIENCE_PER_SHARE",
+    {"linkedin": 300, "x": 150, "facebook": 200, "xing": 100, "email": 1},
+)
 
 # Feed fetching. Feed URLs are typed by people and treated as hostile: only public
 # addresses are fetched unless a host or network is allowed here on purpose.

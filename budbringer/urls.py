@@ -96,6 +96,7 @@ urlpatterns = [
         api_views.api_token_revoke,
         name="api_token_revoke",
     ),
+    path("analytics/export/<slug:table>.csv", analytics.export, name="analytics-export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
 ]

@@ -1,57 +1,283 @@
-"""Analytics queries: plain functions from an organisation and a period to rows."""
+"""Analytics reports: plain functions from an organisation and ``Filters`` to rows.
+
+Counting, everywhere: *unique clicks* are clicks of kind ``unique``; *clicks* are ``unique``
+plus ``repeat``. Clicks not yet counted (``pending``) and clicks by machines (bots, previews,
+probes, e-mail scanners) are in no count; ``left_out`` shows how many there were.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from budbringer.accounts.models import Organisation, Person
+from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.analytics.filters import Filters
 from budbringer.content.models import Item
-from budbringer.links.models import MACHINE_KINDS, PERSON_KINDS, Click
+from budbringer.links.models import MACHINE_KINDS, Click, ClickKind
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
+from budbringer.timing.service import MIN_GROUP_PEOPLE
+
+COUNTED_KINDS = (ClickKind.UNIQUE, ClickKind.REPEAT)
+LEFT_OUT_KINDS = (ClickKind.PENDING, *MACHINE_KINDS)
+
+
+def _rate(part: int, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def audience_per_share(network: str) -> int:
+    """How many people one share on ``network`` is assumed to reach (docs/configuration.md)."""
+    return settings.ANALYTICS_AUDIENCE_PER_SHARE.get(network, 0)
+
+
+# --- the querysets every report starts from ------------------------------------------------
+
+
+def people(organisation: Organisation, filters: Filters):
+    rows = Person.objects.in_organisation(organisation).active()
+    if filters.department:
+        rows = rows.filter(department=filters.department)
+    return rows
+
+
+def shares(organisation: Organisation, filters: Filters):
+    rows = Share.objects.filter(
+        organisation=organisation, created_at__gte=filters.since, created_at__lt=filters.until
+    )
+    if filters.department:
+        rows = rows.filter(person__department=filters.department)
+    if filters.source_list:
+        rows = rows.filter(item__source__lists=filters.source_list)
+    if filters.network:
+        rows = rows.filter(network=filters.network)
+    return rows
+
+
+def clicks(organisation: Organisation, filters: Filters, kinds=COUNTED_KINDS):
+    rows = Click.objects.filter(
+        organisation=organisation,
+        clicked_at__gte=filters.since,
+        clicked_at__lt=filters.until,
+        kind__in=kinds,
+    )
+    if filters.department:
+        rows = rows.filter(link__person__department=filters.department)
+    if filters.source_list:
+        rows = rows.filter(link__item__source__lists=filters.source_list)
+    if filters.network:
+        rows = rows.filter(network=filters.network)
+    return rows
+
+
+def _click_counts(queryset, key: str) -> dict:
+    """{key: (clicks, unique clicks)} in one query."""
+    rows = queryset.values(key).annotate(
+        clicks=Count("id"), unique=Count("id", filter=Q(kind=ClickKind.UNIQUE))
+    )
+    return {row[key]: (row["clicks"], row["unique"]) for row in rows}
+
+
+# --- participation -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Participation:
-    label: str
+class WeekRow:
+    week: dt.date  # the Monday the week starts on
     people: int
     sharers: int
 
     @property
     def rate(self) -> float:
-        return self.sharers / self.people if self.people else 0.0
+        return _rate(self.sharers, self.people)
 
 
-def participation(organisation: Organisation, since: dt.datetime) -> list[Participation]:
-    """Share of people who shared since ``since``: the organisation first, then departments."""
-    people = Person.objects.in_organisation(organisation).active()
-    shared = Q(shares__created_at__gte=since)
-    overall = people.aggregate(
-        people=Count("id", distinct=True), sharers=Count("id", filter=shared, distinct=True)
+def weekly_participation(organisation: Organisation, filters: Filters) -> list[WeekRow]:
+    """Share of people who shared, per week of the period (weeks without shares included).
+
+    People are those active today, so the rate of past weeks is against today's headcount.
+    """
+    active = people(organisation, filters)
+    headcount = active.count()
+    by_week = dict(
+        shares(organisation, filters)
+        .filter(person__in=active)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week")
+        .annotate(sharers=Count("person", distinct=True))
     )
-    rows = [Participation(organisation.name, overall["people"], overall["sharers"])]
-    by_department = (
-        people.values("department__name")
-        .annotate(
-            people=Count("id", distinct=True), sharers=Count("id", filter=shared, distinct=True)
-        )
-        # People without a department last, on every database (NULLs sort differently).
-        .order_by(F("department__name").asc(nulls_last=True))
-    )
-    for row in by_department:
-        rows.append(Participation(row["department__name"] or "—", row["people"], row["sharers"]))
+    by_day = {_as_date(week): sharers for week, sharers in by_week.items()}
+    # Weeks as the database truncates them: in the current time zone, from Monday.
+    since, until = timezone.localdate(filters.since), timezone.localdate(filters.until)
+    rows, week = [], since - dt.timedelta(days=since.weekday())
+    while week <= until:
+        rows.append(WeekRow(week, headcount, by_day.get(week, 0)))
+        week += dt.timedelta(days=7)
     return rows
 
 
-def never_shared(organisation: Organisation) -> list[Person]:
-    return list(
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: str
+    people: int
+    sharers: int
+    never_shared: int
+    # Names of the people who never shared; empty for groups hidden from the viewer.
+    never_shared_names: list[str] = field(default_factory=list)
+    merged_groups: int = 0  # how many small departments this row stands for
+
+    @property
+    def rate(self) -> float:
+        return _rate(self.sharers, self.people)
+
+
+def departments(organisation: Organisation, filters: Filters) -> list[DepartmentRow]:
+    """Per department: people, who shared in the period, and who has never shared at all.
+
+    Unless ``filters.show_small_groups``, departments of fewer than five people are merged
+    into one row without names, so no one can be singled out.
+    """
+    in_period = Q(
+        shares__created_at__gte=filters.since,
+        shares__created_at__lt=filters.until,
+    )
+    if filters.network:
+        in_period &= Q(shares__network=filters.network)
+    if filters.source_list:
+        in_period &= Q(shares__item__source__lists=filters.source_list)
+    rows = (
+        people(organisation, filters)
+        .values("department_id", "department__name")
+        .annotate(
+            people=Count("id", distinct=True),
+            sharers=Count("id", filter=in_period, distinct=True),
+        )
+    )
+    never = defaultdict(list)
+    for department_id, name in (
+        people(organisation, filters)
+        .filter(shares__isnull=True)
+        .order_by("name")
+        .values_list("department_id", "name")
+    ):
+        never[department_id].append(name)
+
+    shown, small = [], []
+    for row in rows:
+        names = never[row["department_id"]]
+        entry = DepartmentRow(
+            row["department__name"] or _("No department"),
+            row["people"],
+            row["sharers"],
+            len(names),
+            names,
+        )
+        if row["people"] < MIN_GROUP_PEOPLE and not filters.show_small_groups:
+            small.append(entry)
+        else:
+            shown.append(entry)
+    shown.sort(key=lambda entry: entry.department)
+    if small:
+        shown.append(
+            DepartmentRow(
+                _("Groups under %(count)d people") % {"count": MIN_GROUP_PEOPLE},
+                sum(entry.people for entry in small),
+                sum(entry.sharers for entry in small),
+                sum(entry.never_shared for entry in small),
+                [],
+                merged_groups=len(small),
+            )
+        )
+    return shown
+
+
+# --- leaders next to their teams -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    leader: str
+    department: str
+    shares: int
+    unique_clicks: int
+    # The rest of the leader's department; None when it is too small to show.
+    team_people: int | None
+    team_shares: int | None
+    team_sharers: int | None
+
+    @property
+    def team_shares_per_person(self) -> float | None:
+        if self.team_people is None:
+            return None
+        return round(self.team_shares / self.team_people, 2) if self.team_people else 0.0
+
+
+def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
+    """Each leader's own shares and clicks next to those of the rest of their department."""
+    leader_people = list(
+        people(organisation, filters)
+        .filter(role=Role.LEADER)
+        .select_related("department")
+        .order_by("name")
+    )
+    period_shares = shares(organisation, filters)
+    share_counts = dict(period_shares.values_list("person_id").annotate(n=Count("id")))
+    unique = dict(
+        clicks(organisation, filters)
+        .filter(kind=ClickKind.UNIQUE, link__person__in=[leader.pk for leader in leader_people])
+        .values_list("link__person_id")
+        .annotate(n=Count("id"))
+    )
+    headcount = dict(
         Person.objects.in_organisation(organisation)
         .active()
-        .filter(shares__isnull=True)
-        .select_related("department")
-        .order_by(F("department__name").asc(nulls_last=True), "name")
+        .values_list("department_id")
+        .annotate(n=Count("id"))
     )
+    # Whole departments in one query; the leader's own part is taken out below.
+    by_department = {
+        row["person__department_id"]: row
+        for row in period_shares.filter(person__user__is_active=True)
+        .values("person__department_id")
+        .annotate(shares=Count("id"), sharers=Count("person", distinct=True))
+    }
+    rows = []
+    for leader in leader_people:
+        size = headcount.get(leader.department_id, 0) - 1
+        if leader.department_id is None or (
+            size < MIN_GROUP_PEOPLE and not filters.show_small_groups
+        ):
+            team_people = team_shares = team_sharers = None
+        else:
+            own = share_counts.get(leader.pk, 0)
+            whole = by_department.get(leader.department_id, {"shares": 0, "sharers": 0})
+            team_people = size
+            team_shares = whole["shares"] - own
+            team_sharers = whole["sharers"] - (1 if own else 0)
+        rows.append(
+            LeaderRow(
+                leader.name,
+                leader.department.name if leader.department else _("No department"),
+                share_counts.get(leader.pk, 0),
+                unique.get(leader.pk, 0),
+                team_people,
+                team_shares,
+                team_sharers,
+            )
+        )
+    return rows
+
+
+# --- what sharing reaches ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,56 +287,117 @@ class NetworkRow:
     shares: int
     clicks: int
     unique_clicks: int
+    estimated_reach: int
+
+    @property
+    def click_through(self) -> float:
+        """Unique clicks per person estimated to have seen a share."""
+        return _rate(self.unique_clicks, self.estimated_reach)
+
+
+def networks(organisation: Organisation, filters: Filters) -> list[NetworkRow]:
+    share_counts = dict(
+        shares(organisation, filters).values_list("network").annotate(n=Count("id"))
+    )
+    click_counts = _click_counts(clicks(organisation, filters), "network")
+    rows = []
+    for slug, network in NETWORKS.items():
+        if filters.network and slug != filters.network:
+            continue
+        shared = share_counts.get(slug, 0)
+        total, unique = click_counts.get(slug, (0, 0))
+        rows.append(
+            NetworkRow(
+                slug, str(network.label), shared, total, unique, shared * audience_per_share(slug)
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item_id: int
+    title: str
+    shares: int
+    clicks: int
+    unique_clicks: int
+    estimated_reach: int
+
+    @property
+    def click_through(self) -> float:
+        return _rate(self.unique_clicks, self.estimated_reach)
+
+
+def items(organisation: Organisation, filters: Filters, limit: int = 50) -> list[ItemRow]:
+    """The items shared or clicked in the period, most shared first."""
+    shares_by = defaultdict(int)
+    reach_by = defaultdict(int)
+    titles = {}
+    for item_id, title, network, count in (
+        shares(organisation, filters)
+        .values_list("item_id", "item__title", "network")
+        .annotate(n=Count("id"))
+    ):
+        shares_by[item_id] += count
+        reach_by[item_id] += count * audience_per_share(network)
+        titles[item_id] = title
+    click_counts = {}
+    for row in (
+        clicks(organisation, filters)
+        .values("link__item_id", "link__item__title")
+        .annotate(clicks=Count("id"), unique=Count("id", filter=Q(kind=ClickKind.UNIQUE)))
+    ):
+        if row["link__item_id"] is None:
+            continue
+        click_counts[row["link__item_id"]] = (row["clicks"], row["unique"])
+        titles.setdefault(row["link__item_id"], row["link__item__title"])
+    rows = [
+        ItemRow(
+            item_id,
+            title,
+            shares_by.get(item_id, 0),
+            *click_counts.get(item_id, (0, 0)),
+            reach_by.get(item_id, 0),
+        )
+        for item_id, title in titles.items()
+    ]
+    rows.sort(key=lambda row: (-row.shares, -row.clicks, row.title))
+    return rows[:limit]
+
+
+@dataclass(frozen=True)
+class LeftOutRow:
+    kind: str
+    label: str
+    clicks: int
+
+
+def left_out(organisation: Organisation, filters: Filters) -> list[LeftOutRow]:
+    """Clicks in no count: not yet counted, and those made by machines."""
+    counts = dict(
+        clicks(organisation, filters, kinds=LEFT_OUT_KINDS)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    return [LeftOutRow(kind.value, str(kind.label), counts.get(kind, 0)) for kind in LEFT_OUT_KINDS]
+
+
+# --- the shapes the API reads (kept so its endpoints need not change) ------------------------
 
 
 def by_network(organisation: Organisation, since: dt.datetime) -> list[NetworkRow]:
-    """Shares and human clicks per network.
-
-    Unique clicks count distinct visitor hashes; hashes rotate daily, so a visitor counts
-    once per day.
-    """
-    shares = dict(
-        Share.objects.filter(organisation=organisation, created_at__gte=since)
-        .values_list("network")
-        .annotate(n=Count("id"))
-    )
-    human = Click.objects.filter(
-        organisation=organisation, clicked_at__gte=since, kind__in=PERSON_KINDS
-    )
-    clicks = dict(human.values_list("network").annotate(n=Count("id")))
-    unique = dict(
-        human.values("network")
-        .annotate(n=Count("visitor_hash", distinct=True))
-        .values_list("network", "n")
-    )
-    return [
-        NetworkRow(
-            slug, network.label, shares.get(slug, 0), clicks.get(slug, 0), unique.get(slug, 0)
-        )
-        for slug, network in NETWORKS.items()
-    ]
+    """``networks`` from ``since`` until now, unfiltered."""
+    return networks(organisation, Filters(since=since, until=timezone.now()))
 
 
 def top_items(organisation: Organisation, since: dt.datetime, limit: int = 10) -> list[Item]:
-    return list(
-        Item.objects.in_organisation(organisation)
-        .annotate(
-            share_count=Count("shares", filter=Q(shares__created_at__gte=since), distinct=True),
-            click_count=Count(
-                "tracked_links__clicks",
-                filter=Q(
-                    tracked_links__clicks__clicked_at__gte=since,
-                    tracked_links__clicks__kind__in=PERSON_KINDS,
-                ),
-                distinct=True,
-            ),
-        )
-        .filter(Q(share_count__gt=0) | Q(click_count__gt=0))
-        .order_by("-share_count", "-click_count", "title")[:limit]
-    )
-
-
-def bot_clicks(organisation: Organisation, since: dt.datetime) -> int:
-    return Click.objects.filter(
-        organisation=organisation, clicked_at__gte=since, kind__in=MACHINE_KINDS
-    ).count()
+    """The most shared items from ``since`` until now, as items carrying ``share_count`` and
+    ``click_count`` (counted clicks, as in ``items``)."""
+    rows = items(organisation, Filters(since=since, until=timezone.now()), limit=limit)
+    loaded = Item.objects.in_organisation(organisation).in_bulk([row.item_id for row in rows])
+    found = []
+    for row in rows:
+        item = loaded[row.item_id]
+        item.share_count, item.click_count = row.shares, row.clicks
+        found.append(item)
+    return found

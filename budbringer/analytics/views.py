@@ -1,26 +1,105 @@
-import datetime as dt
+import csv
 
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from budbringer.accounts.access import analytics_required
+from budbringer.accounts.models import Role
 from budbringer.analytics import reports
+from budbringer.analytics.filters import parse_filters
+from budbringer.analytics.tables import TABLES
 from budbringer.timing import service as timing
 
-PERIOD_DAYS = 30
+# The dashboard runs our own scripts only (Chart.js from the package, no CDN, nothing inline).
+DASHBOARD_POLICY = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'; style-src 'self' 'unsafe-inline'"
+)
+
+
+def _filters(request):
+    return parse_filters(
+        request.person.organisation,
+        request.GET,
+        show_small_groups=request.person.role == Role.ADMIN,
+    )
 
 
 @analytics_required
 def overview(request):
     organisation = request.person.organisation
-    since = timezone.now() - dt.timedelta(days=PERIOD_DAYS)
+    filters, form = _filters(request)
+    participation = reports.weekly_participation(organisation, filters)
+    networks = reports.networks(organisation, filters)
+    items = reports.items(organisation, filters, limit=20)
+    heatmaps, hidden_groups = timing.group_heatmaps(organisation)
     context = {
-        "period_days": PERIOD_DAYS,
-        "participation": reports.participation(organisation, since),
-        "never_shared": reports.never_shared(organisation),
-        "networks": reports.by_network(organisation, since),
-        "top_items": reports.top_items(organisation, since),
-        "bot_clicks": reports.bot_clicks(organisation, since),
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "participation": participation,
+        "departments": reports.departments(organisation, filters),
+        "leaders": reports.leaders(organisation, filters),
+        "networks": networks,
+        "items": items,
+        "left_out": reports.left_out(organisation, filters),
+        "heatmaps": heatmaps,
+        "hidden_groups": hidden_groups,
+        "chart_data": {
+            "series": {
+                "participation": _("Participation (%)"),
+                "shares": _("Shares"),
+                "unique_clicks": _("Unique clicks"),
+            },
+            "participation": {
+                "labels": [row.week.isoformat() for row in participation],
+                "rates": [round(row.rate * 100, 1) for row in participation],
+            },
+            "networks": {
+                "labels": [row.label for row in networks],
+                "shares": [row.shares for row in networks],
+                "unique_clicks": [row.unique_clicks for row in networks],
+            },
+            "items": {
+                "labels": [row.title[:40] for row in items[:10]],
+                "shares": [row.shares for row in items[:10]],
+                "unique_clicks": [row.unique_clicks for row in items[:10]],
+            },
+        },
     }
-    context["heatmaps"], context["hidden_groups"] = timing.group_heatmaps(organisation)
-    return render(request, "analytics/overview.html", context)
+    context["left_out_total"] = sum(row.clicks for row in context["left_out"])
+    response = render(request, "analytics/overview.html", context)
+    response.headers["Content-Security-Policy"] = DASHBOARD_POLICY
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@analytics_required
+def export(request, table):
+    """One dashboard table as CSV, streamed row by row, under the page's filters."""
+    spec = TABLES.get(table)
+    if spec is None:
+        raise Http404
+    filters = _filters(request)[0]
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([str(column) for column in spec.columns])
+        for row in spec.rows(request.person.organisation, filters):
+            yield writer.writerow([_safe_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{table}.csv"'
+    return response
+
+
+def _safe_cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

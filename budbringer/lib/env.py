@@ -46,3 +46,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_int_map(name: str, default: dict[str, int]) -> dict[str, int]:
+    """``key=number,key=number``; keys not given keep their default."""
+    values = dict(default)
+    for part in env_list(name, []):
+        key, sep, number = part.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise ImproperlyConfigured(f"{name} takes key=number pairs, not {part!r}")
+        values[key.strip()] = int(number)
+    return values

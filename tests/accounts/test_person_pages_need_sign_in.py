@@ -20,6 +20,7 @@ PAGES = [
     ("post", "/editor/items/{item}/reject/"),
     ("post", "/editor/items/{item}/promote/"),
     ("get", "/analytics/"),
+    ("get", "/analytics/export/networks.csv"),
     ("get", "/editor/sources/"),
     ("get", "/editor/sources/new/"),
     ("post", "/editor/sources/new/"),

@@ -1,78 +1,181 @@
+"""Every number of every report against the hand-counted activity of conftest.Activity."""
+
+import dataclasses
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
 from budbringer.analytics import reports
-from budbringer.sharing.models import Share
+from budbringer.analytics.filters import last_days
+from budbringer.sharing.sharing import record_share
+from tests.conftest import make_person
 
 
-def test_participation_overall_then_per_department(cast, activity, since):
-    rows = [(r.label, r.people, r.sharers) for r in reports.participation(cast.nordlys, since)]
-    assert rows == [
-        ("Nordlys Systems", 5, 2),  # bob and sara; erik shared before the period
-        ("Engineering", 2, 1),
-        ("Sales", 2, 1),
-        ("—", 1, 0),  # alice has no department
-    ]
-    assert reports.participation(cast.nordlys, since)[0].rate == 0.4
+def test_weekly_participation_counts_distinct_sharers_per_week(cast, activity, period):
+    rows = reports.weekly_participation(cast.nordlys, period)
+    today = timezone.localdate()
+    assert rows[-1].week == today - dt.timedelta(days=today.weekday())
+    assert (rows[-1].people, rows[-1].sharers, rows[-1].rate) == (5, 2, 0.4)  # bob and sara
+    assert all(row.sharers == 0 and row.people == 5 for row in rows[:-1])
+    # Every week of the period is there, Mondays seven days apart.
+    assert len(rows) in (5, 6)
+    assert all((b.week - a.week).days == 7 for a, b in itertools.pairwise(rows))
 
 
-def test_participation_leaves_out_people_who_left(cast, activity, since):
+def test_weekly_participation_of_one_department(cast, activity, period):
+    sales = dataclasses.replace(period, department=cast.sales)
+    last = reports.weekly_participation(cast.nordlys, sales)[-1]
+    assert (last.people, last.sharers) == (2, 1)  # lena and sara; sara shared
+
+
+def test_weekly_participation_leaves_out_people_who_left(cast, activity, period):
     cast.bob.user.is_active = False
     cast.bob.user.save()
-    overall = reports.participation(cast.nordlys, since)[0]
-    assert (overall.people, overall.sharers) == (4, 1)
+    last = reports.weekly_participation(cast.nordlys, period)[-1]
+    assert (last.people, last.sharers) == (4, 1)
 
 
-def test_participation_of_an_organisation_with_nobody_sharing(cast, since):
-    overall = reports.participation(cast.nordlys, since)[0]
-    assert (overall.people, overall.sharers, overall.rate) == (5, 0, 0.0)
-
-
-def test_never_shared_lists_people_without_any_share(cast, activity):
-    # People without a department come last.
-    assert [p.name for p in reports.never_shared(cast.nordlys)] == ["Lena", "Alice"]
-    assert [p.name for p in reports.never_shared(cast.havn)] == []
-
-
-def test_never_shared_counts_shares_of_any_time(cast):
-    assert len(reports.never_shared(cast.nordlys)) == 5
-    Share.objects.create(
-        organisation=cast.nordlys, person=cast.alice, item=cast.article, network="email"
-    )
-    assert "Alice" not in [p.name for p in reports.never_shared(cast.nordlys)]
-
-
-def test_by_network_counts_shares_and_human_clicks(cast, activity, since):
-    rows = {
-        row.network: (row.shares, row.clicks, row.unique_clicks)
-        for row in reports.by_network(cast.nordlys, since)
-    }
-    assert rows == {
-        "linkedin": (3, 4, 3),
-        "x": (1, 1, 1),
-        "facebook": (1, 0, 0),
-        "xing": (0, 0, 0),
-        "email": (0, 0, 0),
-    }
-
-
-def test_bot_clicks_are_counted_apart(cast, activity, since):
-    assert reports.bot_clicks(cast.nordlys, since) == 2
-    assert reports.bot_clicks(cast.havn, since) == 0
-
-
-def test_top_items_by_shares_then_clicks(cast, activity, since):
-    top = reports.top_items(cast.nordlys, since)
-    assert [(i.title, i.share_count, i.click_count) for i in top] == [
-        (cast.article.title, 4, 5),  # bob's x share and click are on the article too
-        ("Second story", 1, 0),
+def department_rows(organisation, filters):
+    return [
+        (row.department, row.people, row.sharers, row.never_shared, row.never_shared_names)
+        for row in reports.departments(organisation, filters)
     ]
 
 
-def test_top_items_leave_out_items_without_activity(cast, since):
-    assert reports.top_items(cast.nordlys, since) == []
+def test_departments_with_who_never_shared(cast, activity, period):
+    assert department_rows(cast.nordlys, period) == [
+        ("Engineering", 2, 1, 0, []),  # erik shared, but before the period
+        ("No department", 1, 0, 1, ["Alice"]),
+        ("Sales", 2, 1, 1, ["Lena"]),
+    ]
 
 
-def test_havn_sees_only_its_own(cast, activity, since):
-    rows = reports.by_network(cast.havn, since)
-    linkedin = next(row for row in rows if row.network == "linkedin")
-    assert (linkedin.shares, linkedin.clicks, linkedin.unique_clicks) == (1, 2, 2)
-    assert sum(r.shares for r in reports.by_network(cast.havn, since)) == 1
-    assert [i.title for i in reports.top_items(cast.havn, since)] == [cast.havn_article.title]
+def test_departments_under_five_people_are_merged_for_leaders(cast, activity, period):
+    hidden = dataclasses.replace(period, show_small_groups=False)
+    (merged,) = reports.departments(cast.nordlys, hidden)
+    assert (merged.people, merged.sharers, merged.never_shared) == (5, 2, 2)
+    assert merged.never_shared_names == []
+    assert merged.merged_groups == 3
+
+
+def test_departments_under_a_network_filter(cast, activity, period):
+    only_x = dataclasses.replace(period, network="x")
+    assert [row[:3] for row in department_rows(cast.nordlys, only_x)] == [
+        ("Engineering", 2, 1),
+        ("No department", 1, 0),
+        ("Sales", 2, 0),
+    ]
+
+
+def test_leaders_next_to_their_team(cast, activity, period):
+    (lena,) = reports.leaders(cast.nordlys, period)
+    assert (lena.leader, lena.department, lena.shares, lena.unique_clicks) == (
+        "Lena",
+        "Sales",
+        0,
+        0,
+    )
+    assert (lena.team_people, lena.team_shares, lena.team_sharers) == (1, 2, 1)  # sara
+    assert lena.team_shares_per_person == 2.0
+
+
+def test_a_leaders_team_under_five_is_not_shown_to_leaders(cast, activity, period):
+    (lena,) = reports.leaders(cast.nordlys, dataclasses.replace(period, show_small_groups=False))
+    assert (lena.team_people, lena.team_shares, lena.team_sharers) == (None, None, None)
+    assert lena.shares == 0
+
+
+def network_rows(organisation, filters):
+    return {
+        row.network: (row.shares, row.clicks, row.unique_clicks, row.estimated_reach)
+        for row in reports.networks(organisation, filters)
+    }
+
+
+def test_networks_count_unique_and_repeat_but_no_machines_or_pending(cast, activity, period):
+    assert network_rows(cast.nordlys, period) == {
+        "linkedin": (3, 4, 3, 900),  # 3 shares * 300; A, A again, B, C; not the bot, probe, pending
+        "x": (1, 1, 1, 150),  # the scanner's click is left out
+        "facebook": (1, 0, 0, 200),  # its click was before the period
+        "xing": (0, 0, 0, 0),
+        "email": (0, 0, 0, 0),
+    }
+    linkedin = reports.networks(cast.nordlys, period)[0]
+    assert linkedin.click_through == round(3 / 900, 4)
+
+
+def test_networks_under_filters(cast, activity, period):
+    sales = network_rows(cast.nordlys, dataclasses.replace(period, department=cast.sales))
+    assert sales["linkedin"] == (1, 1, 1, 300)
+    assert sales["x"] == (0, 0, 0, 0)
+    only_linkedin = dataclasses.replace(period, network="linkedin")
+    assert list(network_rows(cast.nordlys, only_linkedin)) == ["linkedin"]
+    # The second story has no source, so it is in no list.
+    company = network_rows(cast.nordlys, dataclasses.replace(period, source_list=cast.company_list))
+    assert company["facebook"] == (0, 0, 0, 0)
+    assert company["linkedin"] == (3, 4, 3, 900)
+
+
+def test_networks_of_another_period(cast, activity):
+    longer = network_rows(cast.nordlys, last_days(60))
+    assert longer["xing"] == (1, 1, 1, 100)
+    assert longer["facebook"] == (1, 1, 1, 200)
+
+
+def test_items_with_shares_clicks_and_reach(cast, activity, period):
+    rows = [
+        (row.title, row.shares, row.clicks, row.unique_clicks, row.estimated_reach)
+        for row in reports.items(cast.nordlys, period)
+    ]
+    assert rows == [
+        (cast.article.title, 4, 5, 4, 3 * 300 + 150),
+        ("Second story", 1, 0, 0, 200),
+    ]
+
+
+def test_left_out_shows_every_kind_not_counted(cast, activity, period):
+    rows = {row.kind: row.clicks for row in reports.left_out(cast.nordlys, period)}
+    assert rows == {"pending": 1, "scanner": 1, "bot": 0, "preview": 1, "probe": 1}
+
+
+def test_reports_show_nothing_of_another_organisation(cast, activity, period):
+    assert network_rows(cast.havn, period)["linkedin"] == (1, 2, 2, 300)
+    assert [row.title for row in reports.items(cast.havn, period)] == [cast.havn_article.title]
+    assert department_rows(cast.havn, period) == [("Operations", 1, 1, 0, [])]
+
+
+def test_an_organisation_without_activity(cast, period):
+    assert all(row.sharers == 0 for row in reports.weekly_participation(cast.nordlys, period))
+    assert set(network_rows(cast.nordlys, period).values()) == {(0, 0, 0, 0)}
+    assert reports.items(cast.nordlys, period) == []
+
+
+def test_a_leaders_own_shares_are_not_counted_as_the_teams(cast, activity):
+    record_share(cast.lena, cast.article, "x")
+    record_share(cast.lena, activity.second, "x")
+    (lena,) = reports.leaders(cast.nordlys, last_days(30, show_small_groups=True))
+    assert (lena.shares, lena.team_people, lena.team_shares, lena.team_sharers) == (2, 1, 2, 1)
+
+
+def test_a_team_of_five_is_shown_to_leaders(cast, activity, period):
+    for number in range(4):
+        make_person(cast.nordlys, f"seller{number}", department=cast.sales)
+    (lena,) = reports.leaders(cast.nordlys, dataclasses.replace(period, show_small_groups=False))
+    assert (lena.team_people, lena.team_shares, lena.team_sharers) == (5, 2, 1)
+    assert lena.team_shares_per_person == 0.4
+
+
+def test_the_shapes_the_api_reads(cast, activity):
+    since = timezone.now() - dt.timedelta(days=30)
+    linkedin = reports.by_network(cast.nordlys, since)[0]
+    assert (linkedin.network, linkedin.shares, linkedin.clicks, linkedin.unique_clicks) == (
+        "linkedin",
+        3,
+        4,
+        3,
+    )
+    top = reports.top_items(cast.nordlys, since, limit=1)
+    assert [(item.pk, item.share_count, item.click_count) for item in top] == [
+        (cast.article.pk, 4, 5)
+    ]

@@ -10,27 +10,27 @@ def test_admin_sees_participation_networks_and_top_items(client, demo):
     response = client.get("/analytics/")
 
     assert response.status_code == 200
-    overall, *departments = response.context["participation"]
-    assert overall.people == 40
-    assert 15 <= overall.sharers < 40
-    assert 0.3 < overall.rate < 1
-    assert {row.label for row in departments} == {
+    weeks = response.context["participation"]
+    assert all(week.people == 40 for week in weeks)
+    assert sum(week.sharers > 0 for week in weeks) >= 3  # the demo shares in most weeks
+    assert all(0 <= week.rate < 1 for week in weeks)
+    departments = response.context["departments"]
+    assert {row.department for row in departments} == {
         "Sales",
         "Engineering",
         "Marketing",
         "Customer Success",
     }
     assert all(row.sharers > 0 for row in departments)
+    assert sum(row.never_shared for row in departments) >= 8
     linkedin = next(row for row in response.context["networks"] if row.network == "linkedin")
     assert linkedin.shares > 0
-    assert 0 < linkedin.unique_clicks <= linkedin.clicks
-    assert response.context["bot_clicks"] > 0
-    assert len(response.context["top_items"]) == 10
-    assert len(response.context["never_shared"]) >= 8
-    percent = re.search(
-        rb'class="total"><td>Nordlys Systems</td><td>40</td><td>(\d+)</td>', response.content
-    )
-    assert percent and int(percent[1]) == overall.sharers
+    assert linkedin.estimated_reach == linkedin.shares * 300
+    assert 0 < linkedin.unique_clicks <= linkedin.clicks  # the demo runs a counting pass
+    left_out = {row.kind: row.clicks for row in response.context["left_out"]}
+    assert left_out["preview"] + left_out["bot"] + left_out["probe"] > 0
+    assert len(response.context["items"]) == 20
+    assert re.search(rb'<canvas id="networks-chart"', response.content)
 
 
 def test_leader_sees_it_and_an_employee_does_not(client, demo):

@@ -1,0 +1,154 @@
+"""Every dashboard table as a header and rows of plain values: what the page shows and what
+its CSV export writes, from the same report functions."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Organisation
+from budbringer.analytics import reports
+from budbringer.analytics.filters import Filters
+from budbringer.timing import service as timing
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list
+    rows: Callable[[Organisation, Filters], Iterable[list]]
+
+
+def _participation(organisation, filters):
+    for row in reports.weekly_participation(organisation, filters):
+        yield [row.week.isoformat(), row.people, row.sharers, row.rate]
+
+
+def _departments(organisation, filters):
+    for row in reports.departments(organisation, filters):
+        yield [
+            row.department,
+            row.people,
+            row.sharers,
+            row.rate,
+            row.never_shared,
+            "; ".join(row.never_shared_names),
+        ]
+
+
+def _leaders(organisation, filters):
+    for row in reports.leaders(organisation, filters):
+        yield [
+            row.leader,
+            row.department,
+            row.shares,
+            row.unique_clicks,
+            _blank(row.team_people),
+            _blank(row.team_shares),
+            _blank(row.team_sharers),
+            _blank(row.team_shares_per_person),
+        ]
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def _networks(organisation, filters):
+    for row in reports.networks(organisation, filters):
+        yield [
+            row.label,
+            row.shares,
+            row.clicks,
+            row.unique_clicks,
+            row.estimated_reach,
+            row.click_through,
+        ]
+
+
+def _items(organisation, filters):
+    for row in reports.items(organisation, filters):
+        yield [
+            row.title,
+            row.shares,
+            row.clicks,
+            row.unique_clicks,
+            row.estimated_reach,
+            row.click_through,
+        ]
+
+
+def _left_out(organisation, filters):
+    for row in reports.left_out(organisation, filters):
+        yield [row.label, row.clicks]
+
+
+def _reachability(organisation, filters):
+    groups, _hidden = timing.group_heatmaps(organisation)
+    for group in groups:
+        for index, share in enumerate(group.shares):
+            yield [group.label, str(WEEKDAYS[index // 24]), index % 24, round(float(share), 5)]
+
+
+TABLES: dict[str, Table] = {
+    "participation": Table(
+        _("Participation per week"),
+        [_("Week"), _("People"), _("Shared"), _("Participation")],
+        _participation,
+    ),
+    "departments": Table(
+        _("Departments"),
+        [
+            _("Department"),
+            _("People"),
+            _("Shared"),
+            _("Participation"),
+            _("Never shared"),
+            _("Never shared (names)"),
+        ],
+        _departments,
+    ),
+    "leaders": Table(
+        _("Leaders and their teams"),
+        [
+            _("Leader"),
+            _("Department"),
+            _("Shares"),
+            _("Unique clicks"),
+            _("Team people"),
+            _("Team shares"),
+            _("Team members who shared"),
+            _("Team shares per person"),
+        ],
+        _leaders,
+    ),
+    "networks": Table(
+        _("Networks"),
+        [
+            _("Network"),
+            _("Shares"),
+            _("Clicks"),
+            _("Unique clicks"),
+            _("Estimated reach"),
+            _("Click-through"),
+        ],
+        _networks,
+    ),
+    "items": Table(
+        _("Items"),
+        [
+            _("Item"),
+            _("Shares"),
+            _("Clicks"),
+            _("Unique clicks"),
+            _("Estimated reach"),
+            _("Click-through"),
+        ],
+        _items,
+    ),
+    "left-out": Table(_("Clicks left out"), [_("Kind"), _("Clicks")], _left_out),
+    "reachability": Table(
+        _("Reachability"), [_("Group"), _("Day"), _("Hour"), _("Share of activity")], _reachability
+    ),
+}

@@ -1,0 +1,37 @@
+// Draws the dashboard's charts from the JSON the page carries (no inline script: CSP).
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || !window.Chart) return;
+  var data = JSON.parse(source.textContent);
+  var colours = ["#1f6f8b", "#e07a1f"];
+  var common = { animation: false, responsive: true, maintainAspectRatio: false };
+
+  function draw(id, type, labels, series, options) {
+    var canvas = document.getElementById(id);
+    if (!canvas) return;
+    new window.Chart(canvas, {
+      type: type,
+      data: {
+        labels: labels,
+        datasets: series.map(function (entry, index) {
+          var colour = colours[index % colours.length];
+          return { label: entry[0], data: entry[1], backgroundColor: colour, borderColor: colour };
+        }),
+      },
+      options: Object.assign({}, common, options || {}),
+    });
+  }
+
+  draw("participation-chart", "line", data.participation.labels,
+    [[data.series.participation, data.participation.rates]],
+    { scales: { y: { min: 0, max: 100 } } });
+  draw("networks-chart", "bar", data.networks.labels, [
+    [data.series.shares, data.networks.shares],
+    [data.series.unique_clicks, data.networks.unique_clicks],
+  ]);
+  draw("items-chart", "bar", data.items.labels, [
+    [data.series.shares, data.items.shares],
+    [data.series.unique_clicks, data.items.unique_clicks],
+  ]);
+})();
