@@ -183,6 +183,10 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name"]
+        # The dashboard counts people per organisation and department.
+        indexes = [
+            models.Index(fields=["organisation", "department"], name="person_org_department")
+        ]
 
     def __str__(self) -> str:
         return self.name

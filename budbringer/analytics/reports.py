@@ -3,6 +3,9 @@
 Counting, everywhere: *unique clicks* are clicks of kind ``unique``; *clicks* are ``unique``
 plus ``repeat``. Clicks not yet counted (``pending``) and clicks by machines (bots, previews,
 probes, e-mail scanners) are in no count; ``left_out`` shows how many there were.
+
+Click numbers come from the daily roll-up (``analytics.rollup``) for whole days it holds as
+final, and from the clicks themselves for the rest of the period, so they stay exact.
 """
 
 import datetime as dt
@@ -10,15 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.analytics import rollup
 from budbringer.analytics.filters import Filters
+from budbringer.analytics.models import DailyClicks
 from budbringer.content.models import Item
-from budbringer.links.models import MACHINE_KINDS, Click, ClickKind
+from budbringer.links.models import MACHINE_KINDS, Click, ClickKind, TrackedLink
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 from budbringer.timing.service import MIN_GROUP_PEOPLE
@@ -60,12 +65,14 @@ def shares(organisation: Organisation, filters: Filters):
 
 
 def clicks(organisation: Organisation, filters: Filters, kinds=COUNTED_KINDS):
-    rows = Click.objects.filter(
-        organisation=organisation,
-        clicked_at__gte=filters.since,
-        clicked_at__lt=filters.until,
-        kind__in=kinds,
+    """The period's clicks, read from the clicks themselves (the roll-up aside)."""
+    return _filtered_clicks(organisation, filters, kinds).filter(
+        clicked_at__gte=filters.since, clicked_at__lt=filters.until
     )
+
+
+def _filtered_clicks(organisation: Organisation, filters: Filters, kinds):
+    rows = Click.objects.filter(organisation=organisation, kind__in=kinds)
     if filters.department:
         rows = rows.filter(link__person__department=filters.department)
     if filters.source_list:
@@ -75,12 +82,73 @@ def clicks(organisation: Organisation, filters: Filters, kinds=COUNTED_KINDS):
     return rows
 
 
-def _click_counts(queryset, key: str) -> dict:
-    """{key: (clicks, unique clicks)} in one query."""
-    rows = queryset.values(key).annotate(
-        clicks=Count("id"), unique=Count("id", filter=Q(kind=ClickKind.UNIQUE))
-    )
-    return {row[key]: (row["clicks"], row["unique"]) for row in rows}
+# Where each grouping is found: in the roll-up, and on a click.
+_ROLLED_KEY = {"network": "network", "item": "item_id", "kind": "kind"}
+_LIVE_KEY = {"network": "network", "item": "link__item_id", "kind": "kind"}
+
+
+def _periods(filters: Filters) -> tuple[tuple[dt.date, dt.date] | None, list[tuple]]:
+    """The whole UTC days of the period that are final in the roll-up, as (first, end)
+    with ``end`` excluded, and the time ranges around them to read live from the clicks."""
+    final_before = rollup.complete_before()
+    first = filters.since.astimezone(dt.UTC).date()
+    if rollup.day_start(first) < filters.since:
+        first += dt.timedelta(days=1)
+    end = filters.until.astimezone(dt.UTC).date()
+    if final_before is not None:
+        end = min(end, final_before)
+    if final_before is None or end <= first:
+        return None, [(filters.since, filters.until)]
+    live = [
+        (start, stop)
+        for start, stop in (
+            (filters.since, rollup.day_start(first)),
+            (rollup.day_start(end), filters.until),
+        )
+        if start < stop
+    ]
+    return (first, end), live
+
+
+def click_counts(organisation: Organisation, filters: Filters, by: str, kinds=COUNTED_KINDS):
+    """{key: {kind: clicks}} for ``by`` one of network, item or kind: whole final days from
+    the roll-up, the rest of the period from the clicks themselves."""
+    days, live = _periods(filters)
+    found: dict = defaultdict(lambda: defaultdict(int))
+    if days:
+        rolled = DailyClicks.objects.filter(
+            organisation=organisation, day__gte=days[0], day__lt=days[1], kind__in=kinds
+        )
+        if filters.department:
+            rolled = rolled.filter(department=filters.department)
+        if filters.source_list:
+            rolled = rolled.filter(item__source__lists=filters.source_list)
+        if filters.network:
+            rolled = rolled.filter(network=filters.network)
+        key = _ROLLED_KEY[by]
+        for value, kind, count in (
+            rolled.values_list(key, "kind").annotate(n=Sum("clicks")).order_by()
+        ):
+            found[value][kind] += count
+    if live:
+        in_ranges = Q()
+        for start, stop in live:
+            in_ranges |= Q(clicked_at__gte=start, clicked_at__lt=stop)
+        key = _LIVE_KEY[by]
+        for value, kind, count in (
+            _filtered_clicks(organisation, filters, kinds)
+            .filter(in_ranges)
+            .values_list(key, "kind")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            found[value][kind] += count
+    return found
+
+
+def _totals(by_kind: dict) -> tuple[int, int]:
+    """(clicks, unique clicks) of {kind: clicks}."""
+    return sum(by_kind.get(kind, 0) for kind in COUNTED_KINDS), by_kind.get(ClickKind.UNIQUE, 0)
 
 
 # --- participation -------------------------------------------------------------------------
@@ -231,12 +299,21 @@ def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
     )
     period_shares = shares(organisation, filters)
     share_counts = dict(period_shares.values_list("person_id").annotate(n=Count("id")))
-    unique = dict(
-        clicks(organisation, filters)
-        .filter(kind=ClickKind.UNIQUE, link__person__in=[leader.pk for leader in leader_people])
-        .values_list("link__person_id")
-        .annotate(n=Count("id"))
+    # Leaders' own links first: their clicks are then found through the link index.
+    leader_links = dict(
+        TrackedLink.objects.filter(person__in=[leader.pk for leader in leader_people]).values_list(
+            "id", "person_id"
+        )
     )
+    unique = defaultdict(int)
+    for link_id, count in (
+        clicks(organisation, filters, kinds=(ClickKind.UNIQUE,))
+        .filter(link__in=list(leader_links))
+        .values_list("link_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        unique[leader_links[link_id]] += count
     headcount = dict(
         Person.objects.in_organisation(organisation)
         .active()
@@ -299,13 +376,13 @@ def networks(organisation: Organisation, filters: Filters) -> list[NetworkRow]:
     share_counts = dict(
         shares(organisation, filters).values_list("network").annotate(n=Count("id"))
     )
-    click_counts = _click_counts(clicks(organisation, filters), "network")
+    counted = click_counts(organisation, filters, "network")
     rows = []
     for slug, network in NETWORKS.items():
         if filters.network and slug != filters.network:
             continue
         shared = share_counts.get(slug, 0)
-        total, unique = click_counts.get(slug, (0, 0))
+        total, unique = _totals(counted.get(slug, {}))
         rows.append(
             NetworkRow(
                 slug, str(network.label), shared, total, unique, shared * audience_per_share(slug)
@@ -341,22 +418,22 @@ def items(organisation: Organisation, filters: Filters, limit: int = 50) -> list
         shares_by[item_id] += count
         reach_by[item_id] += count * audience_per_share(network)
         titles[item_id] = title
-    click_counts = {}
-    for row in (
-        clicks(organisation, filters)
-        .values("link__item_id", "link__item__title")
-        .annotate(clicks=Count("id"), unique=Count("id", filter=Q(kind=ClickKind.UNIQUE)))
-    ):
-        if row["link__item_id"] is None:
-            continue
-        click_counts[row["link__item_id"]] = (row["clicks"], row["unique"])
-        titles.setdefault(row["link__item_id"], row["link__item__title"])
+    counted = {
+        item_id: _totals(by_kind)
+        for item_id, by_kind in click_counts(organisation, filters, "item").items()
+        if item_id is not None
+    }
+    untitled = [item_id for item_id in counted if item_id not in titles]
+    for start in range(0, len(untitled), 900):  # SQLite's limit on query parameters
+        titles.update(
+            Item.objects.filter(pk__in=untitled[start : start + 900]).values_list("id", "title")
+        )
     rows = [
         ItemRow(
             item_id,
             title,
             shares_by.get(item_id, 0),
-            *click_counts.get(item_id, (0, 0)),
+            *counted.get(item_id, (0, 0)),
             reach_by.get(item_id, 0),
         )
         for item_id, title in titles.items()
@@ -374,12 +451,11 @@ class LeftOutRow:
 
 def left_out(organisation: Organisation, filters: Filters) -> list[LeftOutRow]:
     """Clicks in no count: not yet counted, and those made by machines."""
-    counts = dict(
-        clicks(organisation, filters, kinds=LEFT_OUT_KINDS)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-    )
-    return [LeftOutRow(kind.value, str(kind.label), counts.get(kind, 0)) for kind in LEFT_OUT_KINDS]
+    counts = click_counts(organisation, filters, "kind", kinds=LEFT_OUT_KINDS)
+    return [
+        LeftOutRow(kind.value, str(kind.label), counts.get(kind, {}).get(kind, 0))
+        for kind in LEFT_OUT_KINDS
+    ]
 
 
 # --- the shapes the API reads (kept so its endpoints need not change) ------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
+from budbringer.analytics import tasks as analytics_tasks
 from budbringer.core.models import ScheduledRun
 from budbringer.digests import tasks as digest_tasks
 from budbringer.links import tasks as link_tasks
@@ -39,6 +40,12 @@ SCHEDULE = [
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
     Periodic("digests.plan", dt.timedelta(minutes=10), digest_tasks.plan),
     Periodic("digests.send", dt.timedelta(minutes=1), digest_tasks.send),
+    # Yesterday's clicks into the dashboard's roll-up, once they have all been counted.
+    Periodic(
+        "analytics.refresh_click_rollup",
+        dt.timedelta(minutes=5),
+        analytics_tasks.refresh_click_rollup,
+    ),
 ]
 
 KEEP_RUNS_FOR = dt.timedelta(days=7)

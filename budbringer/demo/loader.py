@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.analytics.rollup import refresh as refresh_click_rollup
 from budbringer.content.editorial import add_item
 from budbringer.content.models import ApprovalState, Item, Topic
 from budbringer.demo import history
@@ -100,6 +101,8 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
             Source.objects.filter(pk=source.pk).update(items_found=source.items.count())
         # What the worker's daily refit would have learned by now.
         refit_reachability(organisation, now)
+        # The dashboard's roll-up, as the worker's periodic refresh would have it.
+        refresh_click_rollup(now, full=True)
     return organisation
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from budbringer.analytics.filters import last_days
+from budbringer.analytics.rollup import refresh
 from budbringer.links.models import Click, ClickKind, TrackedLink
 from budbringer.links.tracking import record_click
 from budbringer.sharing.models import Share
@@ -73,9 +74,13 @@ class Activity:
             click(link(cast.charlie, "linkedin"), ip, kind=UNIQUE)
 
 
-@pytest.fixture
-def activity(cast):
-    return Activity(cast)
+@pytest.fixture(params=["live", "rolled up"])
+def activity(cast, request):
+    """The activity, read live from the clicks and once more with past days rolled up."""
+    made = Activity(cast)
+    if request.param == "rolled up":
+        refresh()
+    return made
 
 
 @pytest.fixture

@@ -1,0 +1,48 @@
+"""The click roll-up: clicks counted per UTC day, so the dashboard sums a few rows per day
+instead of grouping every click through its link and sharer (see ``analytics.rollup``)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.accounts.models import Department, Organisation
+from budbringer.content.models import Item
+from budbringer.links.models import ClickKind
+from budbringer.sharing.networks import NETWORK_CHOICES
+
+
+class DailyClicks(models.Model):
+    """How many clicks of one kind a day brought to one item on one network, per department
+    of the sharer. Holds no person: erasing someone leaves nothing here to erase."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="daily_clicks"
+    )
+    day = models.DateField(_("day"))  # in UTC
+    # Deleting an item deletes its clicks, and so its rows here: the two stay equal.
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, null=True, related_name="+")
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    # The sharer's department when the day was rolled up; null for no sharer or department.
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ClickKind.choices)
+    clicks = models.PositiveIntegerField(_("clicks"))
+
+    class Meta:
+        verbose_name = _("daily clicks")
+        verbose_name_plural = _("daily clicks")
+        indexes = [models.Index(fields=["organisation", "day"], name="daily_clicks_org_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} {self.kind}: {self.clicks}"
+
+
+class ClickRollup(models.Model):
+    """One row: how far the roll-up is final. Days before ``complete_before`` are rolled up
+    with every click settled; reports read later days live from the clicks."""
+
+    complete_before = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"complete before {self.complete_before}"

@@ -1,0 +1,121 @@
+"""The click roll-up: an idempotent, incremental refresh of ``DailyClicks``.
+
+Only whole UTC days that ended more than ``LATE_MARGIN`` ago are rolled up, so clicks still
+being written (the redirect path writes in batches) are not missed. A day is recomputed from
+the clicks (deleted, then inserted again) on every refresh until it holds no pending click;
+then it is final and ``ClickRollup.complete_before`` moves past it. Clicks only change kind
+from pending (``links.counting``), so a final day does not change any more, except through
+deletions that cascade here too (organisation, item) and department changes, which the
+roll-up does not follow: a day keeps the departments sharers had when it was rolled up.
+
+Reports (``analytics.reports``) read final days from here and the rest live, so their
+numbers are exact whenever the refresh has run.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from budbringer.analytics.models import ClickRollup, DailyClicks
+from budbringer.links.counting import settle_window
+from budbringer.links.models import Click, ClickKind
+
+# Clicks are written a few seconds after they are answered; a day is rolled up once it
+# ended longer ago than this.
+LATE_MARGIN = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    days: int  # days recomputed
+    rows: int  # DailyClicks rows written
+    complete_before: dt.date | None
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def complete_before() -> dt.date | None:
+    """Days before this one are final in the roll-up; None before the first refresh."""
+    return ClickRollup.objects.filter(pk=1).values_list("complete_before", flat=True).first()
+
+
+def refresh(now: dt.datetime | None = None, *, full: bool = False) -> Refreshed:
+    """Recompute the days not final yet (every day with ``full``), up to the last day that
+    ended more than ``LATE_MARGIN`` ago. Safe to run again and from several workers: runs
+    wait for each other on the state row."""
+    now = now or timezone.now()
+    last_day = (now - LATE_MARGIN - settle_window()).astimezone(dt.UTC).date() - dt.timedelta(
+        days=1
+    )
+    with transaction.atomic():
+        ClickRollup.objects.get_or_create(pk=1)
+        state = ClickRollup.objects.select_for_update().get(pk=1)
+        first_day = None if full else state.complete_before
+        if first_day is None:
+            first_click = Click.objects.order_by("clicked_at").values_list("clicked_at").first()
+            first_day = first_click[0].astimezone(dt.UTC).date() if first_click else last_day
+        if full:
+            DailyClicks.objects.all().delete()
+        days = rows = 0
+        unsettled = None
+        day = first_day
+        while day <= last_day:
+            written = _roll_up_day(day, replace=not full)
+            days, rows = days + 1, rows + written
+            if unsettled is None and _has_pending(day):
+                unsettled = day
+            day += dt.timedelta(days=1)
+        if days or state.complete_before is None:
+            state.complete_before = unsettled or max(first_day, last_day + dt.timedelta(days=1))
+        state.refreshed_at = now
+        state.save()
+    return Refreshed(days, rows, state.complete_before)
+
+
+def _roll_up_day(day: dt.date, *, replace: bool) -> int:
+    if replace:
+        DailyClicks.objects.filter(day=day).delete()
+    counted = (
+        Click.objects.filter(
+            clicked_at__gte=day_start(day),
+            clicked_at__lt=day_start(day + dt.timedelta(days=1)),
+        )
+        .values(
+            "organisation_id", "link__item_id", "network", "link__person__department_id", "kind"
+        )
+        .annotate(clicks=Count("id"))
+        .values_list(
+            "organisation_id",
+            "link__item_id",
+            "network",
+            "link__person__department_id",
+            "kind",
+            "clicks",
+        )
+        .order_by()
+    )
+    created = DailyClicks.objects.bulk_create(
+        (
+            DailyClicks(
+                organisation_id=organisation_id,
+                day=day,
+                item_id=item_id,
+                network=network,
+                department_id=department_id,
+                kind=kind,
+                clicks=clicks,
+            )
+            for organisation_id, item_id, network, department_id, kind, clicks in counted
+        ),
+        batch_size=2000,
+    )
+    return len(created)
+
+
+def _has_pending(day: dt.date) -> bool:
+    return DailyClicks.objects.filter(day=day, kind=ClickKind.PENDING).exists()

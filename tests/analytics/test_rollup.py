@@ -1,0 +1,165 @@
+"""The click roll-up: refreshed idempotently and incrementally, following clicks as they
+settle, and giving the reports the same numbers as the clicks themselves."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from budbringer.accounts.privacy import erase_person
+from budbringer.analytics import reports
+from budbringer.analytics.filters import Filters
+from budbringer.analytics.models import ClickRollup, DailyClicks
+from budbringer.analytics.rollup import LATE_MARGIN, refresh
+from budbringer.core.schedule import SCHEDULE
+from budbringer.links.counting import count_pending_clicks
+from budbringer.links.models import Click, ClickKind, TrackedLink
+from budbringer.sharing.sharing import record_share
+from tests.analytics.conftest import REPEAT, UNIQUE, click
+
+DAY = dt.timedelta(days=1)
+
+
+def noon(days_ago: int) -> dt.datetime:
+    today = timezone.now().astimezone(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    return today - days_ago * DAY
+
+
+@pytest.fixture
+def links(cast):
+    record_share(cast.bob, cast.article, "linkedin")
+    record_share(cast.sara, cast.article, "x")
+    record_share(cast.charlie, cast.havn_article, "linkedin")
+    return {
+        "bob": TrackedLink.objects.get(person=cast.bob, network="linkedin"),
+        "sara": TrackedLink.objects.get(person=cast.sara, network="x"),
+        "charlie": TrackedLink.objects.get(person=cast.charlie, network="linkedin"),
+    }
+
+
+@pytest.fixture
+def past_clicks(links):
+    """Clicks over the last ten days, at all hours, of every kind."""
+    kinds = [UNIQUE, REPEAT, UNIQUE, ClickKind.BOT, ClickKind.SCANNER, UNIQUE]
+    made = 0
+    for days_ago in range(10):
+        for hour in (-11, -3, 0, 5, 11):
+            for name, link in links.items():
+                kind = kinds[(made + len(name)) % len(kinds)]
+                at = noon(days_ago) + dt.timedelta(hours=hour, minutes=made % 60)
+                click(link, f"198.51.100.{made % 250}", now=at, kind=kind)
+                made += 1
+    return made
+
+
+def rows():
+    return sorted(
+        DailyClicks.objects.values_list(
+            "organisation_id", "day", "item_id", "network", "department_id", "kind", "clicks"
+        )
+    )
+
+
+def test_refresh_rolls_up_every_past_day_and_is_idempotent(past_clicks):
+    first = refresh()
+    assert first.days == 9  # from the first click, nine days ago, to yesterday
+    assert first.complete_before == timezone.now().astimezone(dt.UTC).date()
+    rolled = sum(DailyClicks.objects.values_list("clicks", flat=True))
+    today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert rolled == Click.objects.filter(clicked_at__lt=today).count()
+    before = rows()
+    again = refresh()
+    assert again.days == 0  # nothing new to roll up
+    assert rows() == before
+    assert refresh(full=True).complete_before == first.complete_before
+    assert rows() == before
+
+
+def test_refresh_is_incremental(cast, links, past_clicks):
+    refresh()
+    kept = set(DailyClicks.objects.values_list("id", flat=True))
+    # Today's clicks are rolled up a day later, the days before are left alone.
+    click(links["bob"], "203.0.113.9", now=noon(0), kind=UNIQUE)
+    tomorrow = refresh(now=timezone.now() + DAY + LATE_MARGIN * 2)
+    assert tomorrow.days == 1
+    assert kept <= set(DailyClicks.objects.values_list("id", flat=True))
+    today = noon(0).date()
+    assert sum(DailyClicks.objects.filter(day=today).values_list("clicks", flat=True)) == (
+        Click.objects.filter(clicked_at__date=today).count()
+    )
+
+
+def test_a_day_with_pending_clicks_is_recomputed_once_they_are_counted(cast, links):
+    yesterday = noon(1)
+    click(links["bob"], "198.51.100.1", now=yesterday)  # pending, as recorded
+    click(links["bob"], "198.51.100.1", now=yesterday + dt.timedelta(minutes=1))
+    first = refresh()
+    assert first.complete_before == yesterday.date()  # not final: reports read it live
+    assert DailyClicks.objects.get(day=yesterday.date()).kind == ClickKind.PENDING
+
+    count_pending_clicks()
+    settled = refresh()
+    assert settled.complete_before == yesterday.date() + DAY
+    assert dict(
+        DailyClicks.objects.filter(day=yesterday.date()).values_list("kind", "clicks")
+    ) == {UNIQUE: 1, REPEAT: 1}
+
+
+def test_reports_give_the_same_numbers_rolled_up_as_live(cast, past_clicks):
+    now = timezone.now()
+    periods = [
+        Filters(since=now - dt.timedelta(days=days, hours=hours), until=now - dt.timedelta(hours=h))
+        for days, hours, h in ((7, 0, 0), (3, 5, 0), (30, 0, 0), (8, 7, 30), (0, 6, 0))
+    ]
+    variants = []
+    for period in periods:
+        variants += [
+            period,
+            dataclasses.replace(period, department=cast.sales),
+            dataclasses.replace(period, network="linkedin"),
+            dataclasses.replace(period, source_list=cast.company_list),
+        ]
+
+    def numbers():
+        return [
+            (
+                reports.networks(organisation, filters),
+                reports.items(organisation, filters),
+                reports.left_out(organisation, filters),
+                reports.leaders(organisation, filters),
+            )
+            for organisation in (cast.nordlys, cast.havn)
+            for filters in variants
+        ]
+
+    live = numbers()
+    assert any(row.clicks for row in live[0][0])  # the comparison is not between zeros
+    refresh()
+    assert DailyClicks.objects.exists()
+    assert numbers() == live
+
+
+def test_the_rollup_holds_no_person_and_follows_an_erasure(cast, links, past_clicks):
+    refresh()
+    assert "person" not in {field.name for field in DailyClicks._meta.get_fields()}
+    total = sum(DailyClicks.objects.values_list("clicks", flat=True))
+    erase_person(cast.sara)
+    refresh(full=True)
+    # Every click still counts, none of them under Sara's department any more.
+    assert sum(DailyClicks.objects.values_list("clicks", flat=True)) == total
+    assert not DailyClicks.objects.filter(network="x", department=cast.sales).exists()
+    assert DailyClicks.objects.filter(network="x", department=None).exists()
+
+
+def test_the_rollup_follows_deleted_items_and_organisations(cast, links, past_clicks):
+    refresh()
+    cast.havn.delete()
+    cast.article.delete()
+    assert not DailyClicks.objects.exists()
+    assert ClickRollup.objects.get().complete_before is not None
+
+
+def test_the_schedule_refreshes_the_rollup_every_few_minutes():
+    entry = next(e for e in SCHEDULE if e.name == "analytics.refresh_click_rollup")
+    assert entry.every <= dt.timedelta(minutes=10)
