@@ -101,9 +101,10 @@ def test_a_day_with_pending_clicks_is_recomputed_once_they_are_counted(cast, lin
     count_pending_clicks()
     settled = refresh()
     assert settled.complete_before == yesterday.date() + DAY
-    assert dict(
-        DailyClicks.objects.filter(day=yesterday.date()).values_list("kind", "clicks")
-    ) == {UNIQUE: 1, REPEAT: 1}
+    assert dict(DailyClicks.objects.filter(day=yesterday.date()).values_list("kind", "clicks")) == {
+        UNIQUE: 1,
+        REPEAT: 1,
+    }
 
 
 def test_reports_give_the_same_numbers_rolled_up_as_live(cast, past_clicks):
