@@ -11,7 +11,9 @@ Run from the repository root:
    50,000 shares over the last 90 days, each with its tracked link, and 1,000,000 clicks on
    those links (kinds: 70 % unique, 15 % repeat, 15 % machines and pending) after their
    share. Bulk inserts through the database cursor (executemany in chunks).
-2. Times each page ``--requests`` times with Django's test client, signed in as the admin
+2. Refreshes the click roll-up from scratch (``analytics.rollup.refresh(full=True)``), timed,
+   as the worker's periodic refresh keeps it.
+3. Times each page ``--requests`` times with Django's test client, signed in as the admin
    (and the dashboard once more as a leader): p50 and p95 in milliseconds.
 
 Results are in docs/benchmarks.md.
@@ -278,6 +280,18 @@ def main() -> None:
         seed(args.people, args.shares, args.clicks, random.Random(7))
     if args.seed_only:
         return
+    from budbringer.analytics.rollup import refresh
+
+    started = time.perf_counter()
+    refreshed = refresh(full=True)
+    print(
+        f"full roll-up refresh: {time.perf_counter() - started:.1f} s "
+        f"({refreshed.days} days, {refreshed.rows} rows)",
+        flush=True,
+    )
+    started = time.perf_counter()
+    refresh()
+    print(f"incremental refresh: {time.perf_counter() - started:.2f} s", flush=True)
     results = time_pages(args.requests)
     worst = max(p95 for *_, p95 in results)
     print(

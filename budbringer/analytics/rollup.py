@@ -1,15 +1,18 @@
 """The click roll-up: an idempotent, incremental refresh of ``DailyClicks``.
 
 Only whole UTC days that ended more than ``LATE_MARGIN`` ago are rolled up, so clicks still
-being written (the redirect path writes in batches) are not missed. A day is recomputed from
-the clicks (deleted, then inserted again) on every refresh until it holds no pending click;
-then it is final and ``ClickRollup.complete_before`` moves past it. Clicks only change kind
-from pending (``links.counting``), so a final day does not change any more, except through
-deletions that cascade here too (organisation, item) and department changes, which the
-roll-up does not follow: a day keeps the departments sharers had when it was rolled up.
+being written (the redirect path writes in batches) are not missed. Each refresh recomputes
+(deletes, then inserts again) the days from ``ClickRollup.complete_before`` to the last
+such day, and moves ``complete_before`` past them.
 
-Reports (``analytics.reports``) read final days from here and the rest live, so their
-numbers are exact whenever the refresh has run.
+Clicks change after they are written only when the counting pass settles pending ones
+(``links.counting``): its ``clicks_counted`` signal moves ``complete_before`` back to the
+day of the oldest click it settled, so reports read that day live again until the next
+refresh recomputes it. Deletions cascade here too (organisation, item). Department changes
+are not followed: a day keeps the departments sharers had when it was rolled up.
+
+Reports (``analytics.reports``) read the days before ``complete_before`` from here and the
+rest live, so their numbers are exact at all times.
 """
 
 import datetime as dt
@@ -21,7 +24,7 @@ from django.utils import timezone
 
 from budbringer.analytics.models import ClickRollup, DailyClicks
 from budbringer.links.counting import settle_window
-from budbringer.links.models import Click, ClickKind
+from budbringer.links.models import Click
 
 # Clicks are written a few seconds after they are answered; a day is rolled up once it
 # ended longer ago than this.
@@ -62,16 +65,12 @@ def refresh(now: dt.datetime | None = None, *, full: bool = False) -> Refreshed:
         if full:
             DailyClicks.objects.all().delete()
         days = rows = 0
-        unsettled = None
         day = first_day
         while day <= last_day:
-            written = _roll_up_day(day, replace=not full)
-            days, rows = days + 1, rows + written
-            if unsettled is None and _has_pending(day):
-                unsettled = day
+            rows += _roll_up_day(day, replace=not full)
+            days += 1
             day += dt.timedelta(days=1)
-        if days or state.complete_before is None:
-            state.complete_before = unsettled or max(first_day, last_day + dt.timedelta(days=1))
+        state.complete_before = max(first_day, last_day + dt.timedelta(days=1))
         state.refreshed_at = now
         state.save()
     return Refreshed(days, rows, state.complete_before)
@@ -117,5 +116,9 @@ def _roll_up_day(day: dt.date, *, replace: bool) -> int:
     return len(created)
 
 
-def _has_pending(day: dt.date) -> bool:
-    return DailyClicks.objects.filter(day=day, kind=ClickKind.PENDING).exists()
+def clicks_settled(sender, clicks, **kwargs) -> None:
+    """Receiver of ``clicks_counted``: days holding clicks that just changed kind are no
+    longer final. One UPDATE; it waits for a running refresh, then applies to its result."""
+    if clicks:
+        oldest = min(click.clicked_at for click in clicks).astimezone(dt.UTC).date()
+        ClickRollup.objects.filter(pk=1, complete_before__gt=oldest).update(complete_before=oldest)
