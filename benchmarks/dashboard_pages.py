@@ -243,6 +243,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="server URL without database")
     parser.add_argument("--sqlite", default="/tmp/bench-dashboard.sqlite3")
+    parser.add_argument("--database-name", default="bench_dashboard", help="on PostgreSQL")
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--shares", type=int, default=50_000)
     parser.add_argument("--clicks", type=int, default=1_000_000)
@@ -254,7 +255,7 @@ def main() -> None:
     if args.postgres:
         import psycopg
 
-        name = "bench_dashboard"
+        name = args.database_name
         with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as admin:
             exists = admin.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [name]
