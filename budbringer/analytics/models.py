@@ -1,5 +1,13 @@
-"""The click roll-up: clicks counted per UTC day, so the dashboard sums a few rows per day
-instead of grouping every click through its link and sharer (see ``analytics.rollup``)."""
+"""The click roll-ups: clicks counted per UTC day, so the dashboard sums a few rows per day
+instead of grouping every click through its link and sharer (see ``analytics.rollup``).
+
+One table per question, each as narrow as its question allows, because a wide one hardly
+compresses (a day's clicks are spread over thousands of items, networks and departments):
+
+- ``NetworkClicks`` (network, kind): networks and clicks left out, unfiltered or by network.
+- ``DepartmentClicks`` (department, network, kind): the same for one department.
+- ``DailyClicks`` (item, network, department, kind): items, and the filter by list.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +45,58 @@ class DailyClicks(models.Model):
             models.Index(
                 fields=["organisation", "department", "day"], name="daily_clicks_org_dept_day"
             ),
+            # The items table reads only the items that can make its top rows.
+            models.Index(fields=["organisation", "item", "day"], name="daily_clicks_org_item_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.network} {self.kind}: {self.clicks}"
+
+
+class NetworkClicks(models.Model):
+    """How many clicks of one kind a day brought on one network, all departments together."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))  # in UTC
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClickKind.choices)
+    clicks = models.PositiveIntegerField(_("clicks"))
+
+    class Meta:
+        verbose_name = _("daily clicks per network")
+        verbose_name_plural = _("daily clicks per network")
+        indexes = [models.Index(fields=["organisation", "day"], name="network_clicks_org_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} {self.kind}: {self.clicks}"
+
+
+class DepartmentClicks(models.Model):
+    """How many clicks of one kind a day brought on one network to sharers of one department
+    (their department when the day was rolled up; null for none)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))  # in UTC
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClickKind.choices)
+    clicks = models.PositiveIntegerField(_("clicks"))
+
+    class Meta:
+        verbose_name = _("daily clicks per department")
+        verbose_name_plural = _("daily clicks per department")
+        indexes = [
+            # The refresh replaces whole days.
+            models.Index(fields=["day"], name="department_clicks_day"),
+            models.Index(
+                fields=["organisation", "department", "day"], name="department_clicks_org_dept"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department_id} {self.network} {self.kind}: {self.clicks}"
 
 
 class ClickRollup(models.Model):

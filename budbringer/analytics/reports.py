@@ -4,24 +4,29 @@ Counting, everywhere: *unique clicks* are clicks of kind ``unique``; *clicks* ar
 plus ``repeat``. Clicks not yet counted (``pending``) and clicks by machines (bots, previews,
 probes, e-mail scanners) are in no count; ``left_out`` shows how many there were.
 
-Click numbers come from the daily roll-up (``analytics.rollup``) for whole days it holds as
-final, and from the clicks themselves for the rest of the period, so they stay exact.
+Click numbers come from the daily roll-ups (``analytics.rollup``) for whole days they hold
+as final, and from the clicks themselves for the rest of the period, so they stay exact.
+
+People are counted from indexes on (organisation, department), less the few whose login is
+deactivated, rather than by joining every person to their login; who never shared comes
+from ``Person.first_shared_at``. Shares are grouped in the database, weeks included, so
+no report reads a row per person or per click.
 """
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.analytics import rollup
 from budbringer.analytics.filters import Filters
-from budbringer.analytics.models import DailyClicks
+from budbringer.analytics.models import DailyClicks, DepartmentClicks, NetworkClicks
 from budbringer.content.models import Item
 from budbringer.links.models import MACHINE_KINDS, Click, ClickKind, TrackedLink
 from budbringer.sharing.models import Share
@@ -30,6 +35,8 @@ from budbringer.timing.service import MIN_GROUP_PEOPLE
 
 COUNTED_KINDS = (ClickKind.UNIQUE, ClickKind.REPEAT)
 LEFT_OUT_KINDS = (ClickKind.PENDING, *MACHINE_KINDS)
+# SQLite's limit on query parameters, with room for the rest of the query.
+CHUNK = 900
 
 
 def _rate(part: int, whole: float) -> float:
@@ -51,10 +58,72 @@ def people(organisation: Organisation, filters: Filters):
     return rows
 
 
+def _everyone(organisation: Organisation, filters: Filters):
+    """People of the organisation (and department), whether their login is active or not."""
+    rows = Person.objects.in_organisation(organisation).order_by()
+    if filters.department:
+        rows = rows.filter(department=filters.department)
+    return rows
+
+
+def _inactive(organisation: Organisation) -> dict[int, tuple[int | None, bool]]:
+    """{person id: (department id, has shared)} of the people whose login is deactivated.
+
+    Found from the logins, a narrow table where few are deactivated: joining every person to
+    their login, or a subquery the planner may run per person, costs far more.
+    """
+    users = list(get_user_model().objects.filter(is_active=False).values_list("pk", flat=True))
+    found = {}
+    for start in range(0, len(users), CHUNK):
+        for pk, department_id, first_shared_at in Person.objects.filter(
+            organisation=organisation, user__in=users[start : start + CHUNK]
+        ).values_list("pk", "department_id", "first_shared_at"):
+            found[pk] = (department_id, first_shared_at is not None)
+    return found
+
+
+def headcount(organisation: Organisation, filters: Filters, inactive=None) -> Counter:
+    """{department id: people active today} (None: no department)."""
+    counts = Counter(
+        dict(_everyone(organisation, filters).values_list("department_id").annotate(n=Count("pk")))
+    )
+    inactive = _inactive(organisation) if inactive is None else inactive
+    for department_id, _shared in inactive.values():
+        if department_id in counts:
+            counts[department_id] -= 1
+    return +counts
+
+
+def never_shared_count(organisation: Organisation, filters: Filters, inactive=None) -> Counter:
+    """{department id: people active today who have never shared anything}."""
+    counts = Counter(
+        dict(
+            _everyone(organisation, filters)
+            .filter(first_shared_at=None)
+            .values_list("department_id")
+            .annotate(n=Count("pk"))
+        )
+    )
+    inactive = _inactive(organisation) if inactive is None else inactive
+    for department_id, shared in inactive.values():
+        if not shared and department_id in counts:
+            counts[department_id] -= 1
+    return +counts
+
+
+def _active_shares(organisation: Organisation, filters: Filters, inactive=None):
+    """The period's shares by people active today."""
+    inactive = _inactive(organisation) if inactive is None else inactive
+    rows = shares(organisation, filters).filter(person__isnull=False).order_by()
+    if len(inactive) > CHUNK:
+        return rows.filter(person__user__is_active=True)
+    return rows.exclude(person__in=list(inactive)) if inactive else rows
+
+
 def shares(organisation: Organisation, filters: Filters):
     rows = Share.objects.filter(
         organisation=organisation, created_at__gte=filters.since, created_at__lt=filters.until
-    )
+    ).order_by()
     if filters.department:
         rows = rows.filter(person__department=filters.department)
     if filters.source_list:
@@ -82,9 +151,31 @@ def _filtered_clicks(organisation: Organisation, filters: Filters, kinds):
     return rows
 
 
-# Where each grouping is found: in the roll-up, and on a click.
+# Where each grouping is found: in the roll-ups, and on a click.
 _ROLLED_KEY = {"network": "network", "item": "item_id", "kind": "kind"}
 _LIVE_KEY = {"network": "network", "item": "link__item_id", "kind": "kind"}
+
+
+def _rolled(organisation: Organisation, filters: Filters, by: str, items):
+    """The narrowest roll-up that answers: by item or by list only the one with items, by
+    department the one with departments, else the one per network (about 35 rows a day)."""
+    if by == "item" or filters.source_list or items is not None:
+        rows = DailyClicks.objects.filter(organisation=organisation)
+        if filters.source_list:
+            rows = rows.filter(item__source__lists=filters.source_list)
+        if items is not None:
+            rows = rows.filter(item__in=items)
+        if filters.department:
+            rows = rows.filter(department=filters.department)
+    elif filters.department:
+        rows = DepartmentClicks.objects.filter(
+            organisation=organisation, department=filters.department
+        )
+    else:
+        rows = NetworkClicks.objects.filter(organisation=organisation)
+    if filters.network:
+        rows = rows.filter(network=filters.network)
+    return rows
 
 
 def _periods(filters: Filters) -> tuple[tuple[dt.date, dt.date] | None, list[tuple]]:
@@ -110,21 +201,17 @@ def _periods(filters: Filters) -> tuple[tuple[dt.date, dt.date] | None, list[tup
     return (first, end), live
 
 
-def click_counts(organisation: Organisation, filters: Filters, by: str, kinds=COUNTED_KINDS):
-    """{key: {kind: clicks}} for ``by`` one of network, item or kind: whole final days from
-    the roll-up, the rest of the period from the clicks themselves."""
+def click_counts(
+    organisation: Organisation, filters: Filters, by: str, kinds=COUNTED_KINDS, items=None
+):
+    """{key: {kind: clicks}} for ``by`` one of network, item or kind (``items``: only those
+    items): whole final days from the roll-ups, the rest of the period from the clicks."""
     days, live = _periods(filters)
     found: dict = defaultdict(lambda: defaultdict(int))
     if days:
-        rolled = DailyClicks.objects.filter(
-            organisation=organisation, day__gte=days[0], day__lt=days[1], kind__in=kinds
+        rolled = _rolled(organisation, filters, by, items).filter(
+            day__gte=days[0], day__lt=days[1], kind__in=kinds
         )
-        if filters.department:
-            rolled = rolled.filter(department=filters.department)
-        if filters.source_list:
-            rolled = rolled.filter(item__source__lists=filters.source_list)
-        if filters.network:
-            rolled = rolled.filter(network=filters.network)
         key = _ROLLED_KEY[by]
         for value, kind, count in (
             rolled.values_list(key, "kind").annotate(n=Sum("clicks")).order_by()
@@ -134,14 +221,11 @@ def click_counts(organisation: Organisation, filters: Filters, by: str, kinds=CO
         in_ranges = Q()
         for start, stop in live:
             in_ranges |= Q(clicked_at__gte=start, clicked_at__lt=stop)
+        rows = _filtered_clicks(organisation, filters, kinds).filter(in_ranges)
+        if items is not None:
+            rows = rows.filter(link__item__in=items)
         key = _LIVE_KEY[by]
-        for value, kind, count in (
-            _filtered_clicks(organisation, filters, kinds)
-            .filter(in_ranges)
-            .values_list(key, "kind")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
+        for value, kind, count in rows.values_list(key, "kind").annotate(n=Count("id")).order_by():
             found[value][kind] += count
     return found
 
@@ -170,27 +254,39 @@ def weekly_participation(organisation: Organisation, filters: Filters) -> list[W
 
     People are those active today, so the rate of past weeks is against today's headcount.
     """
-    active = people(organisation, filters)
-    headcount = active.count()
+    inactive = _inactive(organisation)
+    total = sum(headcount(organisation, filters, inactive).values())
+    # Weeks in the current time zone, from Monday.
+    since, until = timezone.localdate(filters.since), timezone.localdate(filters.until)
+    weeks, week = [], since - dt.timedelta(days=since.weekday())
+    while week <= until:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    # Each share's week by comparing it with the weeks' first instants, in the database:
+    # no date function per row (on SQLite that is Python code for each share).
+    starts = [timezone.make_aware(dt.datetime.combine(week, dt.time())) for week in weeks[1:]]
+    week_of = Case(
+        *(When(created_at__lt=start, then=Value(index)) for index, start in enumerate(starts)),
+        default=Value(len(starts)),
+        output_field=IntegerField(),
+    )
     by_week = dict(
-        shares(organisation, filters)
-        .filter(person__in=active)
-        .annotate(week=TruncWeek("created_at"))
+        _active_shares(organisation, filters, inactive)
+        .annotate(week=week_of)
         .values_list("week")
         .annotate(sharers=Count("person", distinct=True))
     )
-    by_day = {_as_date(week): sharers for week, sharers in by_week.items()}
-    # Weeks as the database truncates them: in the current time zone, from Monday.
-    since, until = timezone.localdate(filters.since), timezone.localdate(filters.until)
-    rows, week = [], since - dt.timedelta(days=since.weekday())
-    while week <= until:
-        rows.append(WeekRow(week, headcount, by_day.get(week, 0)))
-        week += dt.timedelta(days=7)
-    return rows
+    return [WeekRow(week, total, by_week.get(index, 0)) for index, week in enumerate(weeks)]
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _shares_per_department(organisation: Organisation, filters: Filters, inactive) -> dict:
+    """{department id: (shares, people who shared)} in the period, of people active today."""
+    return {
+        department_id: (count, sharers)
+        for department_id, count, sharers in _active_shares(organisation, filters, inactive)
+        .values_list("person__department_id")
+        .annotate(n=Count("id"), sharers=Count("person", distinct=True))
+    }
 
 
 @dataclass(frozen=True)
@@ -199,9 +295,8 @@ class DepartmentRow:
     people: int
     sharers: int
     never_shared: int
-    # Names of the people who never shared; empty for groups hidden from the viewer.
-    never_shared_names: list[str] = field(default_factory=list)
     merged_groups: int = 0  # how many small departments this row stands for
+    department_id: int | None = None  # None for no department and for merged groups
 
     @property
     def rate(self) -> float:
@@ -209,47 +304,27 @@ class DepartmentRow:
 
 
 def departments(organisation: Organisation, filters: Filters) -> list[DepartmentRow]:
-    """Per department: people, who shared in the period, and who has never shared at all.
+    """Per department: people, who shared in the period, and how many have never shared at
+    all (``never_shared`` names them, for one department).
 
     Unless ``filters.show_small_groups``, departments of fewer than five people are merged
-    into one row without names, so no one can be singled out.
+    into one row, so no one can be singled out.
     """
-    in_period = Q(
-        shares__created_at__gte=filters.since,
-        shares__created_at__lt=filters.until,
-    )
-    if filters.network:
-        in_period &= Q(shares__network=filters.network)
-    if filters.source_list:
-        in_period &= Q(shares__item__source__lists=filters.source_list)
-    rows = (
-        people(organisation, filters)
-        .values("department_id", "department__name")
-        .annotate(
-            people=Count("id", distinct=True),
-            sharers=Count("id", filter=in_period, distinct=True),
-        )
-    )
-    never = defaultdict(list)
-    for department_id, name in (
-        people(organisation, filters)
-        .filter(shares__isnull=True)
-        .order_by("name")
-        .values_list("department_id", "name")
-    ):
-        never[department_id].append(name)
-
+    inactive = _inactive(organisation)
+    people_in = headcount(organisation, filters, inactive)
+    shared = _shares_per_department(organisation, filters, inactive)
+    never = never_shared_count(organisation, filters, inactive)
+    names = dict(Department.objects.filter(organisation=organisation).values_list("id", "name"))
     shown, small = [], []
-    for row in rows:
-        names = never[row["department_id"]]
+    for department_id, count in people_in.items():
         entry = DepartmentRow(
-            row["department__name"] or _("No department"),
-            row["people"],
-            row["sharers"],
-            len(names),
-            names,
+            names.get(department_id) or _("No department"),
+            count,
+            shared.get(department_id, (0, 0))[1],
+            never.get(department_id, 0),
+            department_id=department_id,
         )
-        if row["people"] < MIN_GROUP_PEOPLE and not filters.show_small_groups:
+        if count < MIN_GROUP_PEOPLE and not filters.show_small_groups:
             small.append(entry)
         else:
             shown.append(entry)
@@ -261,11 +336,28 @@ def departments(organisation: Organisation, filters: Filters) -> list[Department
                 sum(entry.people for entry in small),
                 sum(entry.sharers for entry in small),
                 sum(entry.never_shared for entry in small),
-                [],
                 merged_groups=len(small),
             )
         )
     return shown
+
+
+def never_shared(organisation: Organisation, filters: Filters):
+    """The names of the chosen department's people who have never shared, by name (a
+    queryset, to page through); None without a department, or when the department has
+    under five people and the viewer sees such groups only merged."""
+    if filters.department is None:
+        return None
+    if not filters.show_small_groups and (
+        sum(headcount(organisation, filters).values()) < MIN_GROUP_PEOPLE
+    ):
+        return None
+    return (
+        people(organisation, filters)
+        .filter(first_shared_at=None)
+        .order_by("name", "pk")
+        .values_list("name", flat=True)
+    )
 
 
 # --- leaders next to their teams -------------------------------------------------------------
@@ -297,49 +389,31 @@ def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
         .select_related("department")
         .order_by("name")
     )
-    period_shares = shares(organisation, filters)
-    share_counts = dict(period_shares.values_list("person_id").annotate(n=Count("id")))
-    # Leaders' own links first: their clicks are then found through the link index.
-    leader_links = dict(
-        TrackedLink.objects.filter(person__in=[leader.pk for leader in leader_people]).values_list(
-            "id", "person_id"
-        )
-    )
-    unique = defaultdict(int)
-    for link_id, count in (
-        clicks(organisation, filters, kinds=(ClickKind.UNIQUE,))
-        .filter(link__in=list(leader_links))
-        .values_list("link_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        unique[leader_links[link_id]] += count
-    headcount = dict(
-        Person.objects.in_organisation(organisation)
-        .active()
-        .values_list("department_id")
+    leader_ids = [leader.pk for leader in leader_people]
+    share_counts = dict(
+        shares(organisation, filters)
+        .filter(person__in=leader_ids)
+        .values_list("person_id")
         .annotate(n=Count("id"))
     )
+    unique = _leaders_unique_clicks(organisation, filters, leader_ids)
+    inactive = _inactive(organisation)
+    headcounts = headcount(organisation, filters, inactive)
     # Whole departments in one query; the leader's own part is taken out below.
-    by_department = {
-        row["person__department_id"]: row
-        for row in period_shares.filter(person__user__is_active=True)
-        .values("person__department_id")
-        .annotate(shares=Count("id"), sharers=Count("person", distinct=True))
-    }
+    by_department = _shares_per_department(organisation, filters, inactive)
     rows = []
     for leader in leader_people:
-        size = headcount.get(leader.department_id, 0) - 1
+        size = headcounts.get(leader.department_id, 0) - 1
         if leader.department_id is None or (
             size < MIN_GROUP_PEOPLE and not filters.show_small_groups
         ):
             team_people = team_shares = team_sharers = None
         else:
             own = share_counts.get(leader.pk, 0)
-            whole = by_department.get(leader.department_id, {"shares": 0, "sharers": 0})
+            whole_shares, whole_sharers = by_department.get(leader.department_id, (0, 0))
             team_people = size
-            team_shares = whole["shares"] - own
-            team_sharers = whole["sharers"] - (1 if own else 0)
+            team_shares = whole_shares - own
+            team_sharers = whole_sharers - (1 if own else 0)
         rows.append(
             LeaderRow(
                 leader.name,
@@ -352,6 +426,32 @@ def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
             )
         )
     return rows
+
+
+def _leaders_unique_clicks(organisation: Organisation, filters: Filters, leader_ids) -> dict:
+    """{leader id: unique clicks in the period on their links}."""
+    links = TrackedLink.objects.filter(organisation=organisation, person__in=leader_ids)
+    if filters.source_list:
+        links = links.filter(item__source__lists=filters.source_list)
+    leader_of = dict(links.values_list("id", "person_id"))
+    # Only the link in the WHERE clause, the rest counted conditionally: the planner then
+    # reads the clicks through the link index instead of a day's clicks of everyone.
+    in_period = Q(
+        kind=ClickKind.UNIQUE, clicked_at__gte=filters.since, clicked_at__lt=filters.until
+    )
+    if filters.network:
+        in_period &= Q(network=filters.network)
+    unique: dict = defaultdict(int)
+    link_ids = list(leader_of)
+    for start in range(0, len(link_ids), CHUNK):
+        for link_id, count in (
+            Click.objects.filter(link__in=link_ids[start : start + CHUNK])
+            .values_list("link_id")
+            .annotate(n=Count("id", filter=in_period))
+            .order_by()
+        ):
+            unique[leader_of[link_id]] += count
+    return unique
 
 
 # --- what sharing reaches ------------------------------------------------------------------
@@ -407,39 +507,50 @@ class ItemRow:
 
 def items(organisation: Organisation, filters: Filters, limit: int = 50) -> list[ItemRow]:
     """The items shared or clicked in the period, most shared first."""
-    shares_by = defaultdict(int)
-    reach_by = defaultdict(int)
-    titles = {}
-    for item_id, title, network, count in (
-        shares(organisation, filters)
-        .values_list("item_id", "item__title", "network")
-        .annotate(n=Count("id"))
+    shares_by: dict = defaultdict(int)
+    reach_by: dict = defaultdict(int)
+    for item_id, network, count in (
+        shares(organisation, filters).values_list("item_id", "network").annotate(n=Count("id"))
     ):
         shares_by[item_id] += count
         reach_by[item_id] += count * audience_per_share(network)
-        titles[item_id] = title
+    # The top rows are the most shared: when enough items were shared, only those shared at
+    # least as often as the last of the top rows can be among them, and only their clicks
+    # are read (ties are ordered by clicks).
+    candidates = None
+    if len(shares_by) >= limit:
+        least = sorted(shares_by.values(), reverse=True)[limit - 1]
+        candidates = [item_id for item_id, count in shares_by.items() if count >= least]
+        if len(candidates) > CHUNK:
+            candidates = None
     counted = {
         item_id: _totals(by_kind)
-        for item_id, by_kind in click_counts(organisation, filters, "item").items()
+        for item_id, by_kind in click_counts(
+            organisation, filters, "item", items=candidates
+        ).items()
         if item_id is not None
     }
-    untitled = [item_id for item_id in counted if item_id not in titles]
-    for start in range(0, len(untitled), 900):  # SQLite's limit on query parameters
-        titles.update(
-            Item.objects.filter(pk__in=untitled[start : start + 900]).values_list("id", "title")
-        )
     rows = [
-        ItemRow(
-            item_id,
-            title,
-            shares_by.get(item_id, 0),
-            *counted.get(item_id, (0, 0)),
-            reach_by.get(item_id, 0),
-        )
-        for item_id, title in titles.items()
+        (item_id, shares_by.get(item_id, 0), *counted.get(item_id, (0, 0)))
+        for item_id in {*shares_by, *counted}
     ]
-    rows.sort(key=lambda row: (-row.shares, -row.clicks, row.title))
-    return rows[:limit]
+    # Titles only for the top rows and those tied with the last of them (titles break ties).
+    rows.sort(key=lambda row: (-row[1], -row[2]))
+    if len(rows) > limit:
+        cut = rows[limit - 1][1:3]
+        rows = [row for row in rows if row[1:3] >= cut]
+    wanted, titles = [row[0] for row in rows], {}
+    for start in range(0, len(wanted), CHUNK):
+        titles.update(
+            Item.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list("id", "title")
+        )
+    found = [
+        ItemRow(item_id, titles.get(item_id, ""), count, clicks, unique, reach_by.get(item_id, 0))
+        for item_id, count, clicks, unique in rows
+        if item_id in titles
+    ]
+    found.sort(key=lambda row: (-row.shares, -row.clicks, row.title))
+    return found[:limit]
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
-"""The click roll-up: an idempotent, incremental refresh of ``DailyClicks``.
+"""The click roll-up: an idempotent, incremental refresh of ``DailyClicks`` and of its
+narrower sums ``NetworkClicks`` and ``DepartmentClicks`` (see ``analytics.models``).
 
 Only whole UTC days that ended more than ``LATE_MARGIN`` ago are rolled up, so clicks still
 being written (the redirect path writes in batches) are not missed. Each refresh recomputes
 (deletes, then inserts again) the days from ``ClickRollup.complete_before`` to the last
-such day, and moves ``complete_before`` past them.
+such day, and moves ``complete_before`` past them. The three tables are written together from
+one grouping of each day's clicks, so they always hold the same days.
 
 Clicks change after they are written only when the counting pass settles pending ones
 (``links.counting``): its ``clicks_counted`` signal moves ``complete_before`` back to the
 day of the oldest click it settled, so reports read that day live again until the next
-refresh recomputes it. Deletions cascade here too (organisation, item). Department changes
+refresh recomputes it. Deletions cascade here too (organisation, item); an item's clicks
+leave the narrower sums, which have no item, through ``item_deleted``. Department changes
 are not followed: a day keeps the departments sharers had when it was rolled up.
 
 Reports (``analytics.reports``) read the days before ``complete_before`` from here and the
@@ -16,13 +19,19 @@ rest live, so their numbers are exact at all times.
 """
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
-from budbringer.analytics.models import ClickRollup, DailyClicks
+from budbringer.analytics.models import (
+    ClickRollup,
+    DailyClicks,
+    DepartmentClicks,
+    NetworkClicks,
+)
 from budbringer.links.counting import settle_window
 from budbringer.links.models import Click
 
@@ -34,7 +43,7 @@ LATE_MARGIN = dt.timedelta(minutes=5)
 @dataclass(frozen=True)
 class Refreshed:
     days: int  # days recomputed
-    rows: int  # DailyClicks rows written
+    rows: int  # DailyClicks rows written (the narrower tables get fewer)
     complete_before: dt.date | None
 
 
@@ -63,7 +72,8 @@ def refresh(now: dt.datetime | None = None, *, full: bool = False) -> Refreshed:
             first_click = Click.objects.order_by("clicked_at").values_list("clicked_at").first()
             first_day = first_click[0].astimezone(dt.UTC).date() if first_click else last_day
         if full:
-            DailyClicks.objects.all().delete()
+            for table in ROLLUPS:
+                table.objects.all().delete()
         days = rows = 0
         day = first_day
         while day <= last_day:
@@ -76,10 +86,15 @@ def refresh(now: dt.datetime | None = None, *, full: bool = False) -> Refreshed:
     return Refreshed(days, rows, state.complete_before)
 
 
+# Every table the refresh writes.
+ROLLUPS = (DailyClicks, NetworkClicks, DepartmentClicks)
+
+
 def _roll_up_day(day: dt.date, *, replace: bool) -> int:
     if replace:
-        DailyClicks.objects.filter(day=day).delete()
-    counted = (
+        for table in ROLLUPS:
+            table.objects.filter(day=day).delete()
+    counted = list(
         Click.objects.filter(
             clicked_at__gte=day_start(day),
             clicked_at__lt=day_start(day + dt.timedelta(days=1)),
@@ -98,6 +113,10 @@ def _roll_up_day(day: dt.date, *, replace: bool) -> int:
         )
         .order_by()
     )
+    by_network, by_department = Counter(), Counter()
+    for organisation_id, _item_id, network, department_id, kind, clicks in counted:
+        by_network[organisation_id, network, kind] += clicks
+        by_department[organisation_id, department_id, network, kind] += clicks
     created = DailyClicks.objects.bulk_create(
         (
             DailyClicks(
@@ -113,6 +132,29 @@ def _roll_up_day(day: dt.date, *, replace: bool) -> int:
         ),
         batch_size=2000,
     )
+    NetworkClicks.objects.bulk_create(
+        (
+            NetworkClicks(
+                organisation_id=organisation_id, day=day, network=network, kind=kind, clicks=clicks
+            )
+            for (organisation_id, network, kind), clicks in by_network.items()
+        ),
+        batch_size=2000,
+    )
+    DepartmentClicks.objects.bulk_create(
+        (
+            DepartmentClicks(
+                organisation_id=organisation_id,
+                day=day,
+                department_id=department_id,
+                network=network,
+                kind=kind,
+                clicks=clicks,
+            )
+            for (organisation_id, department_id, network, kind), clicks in by_department.items()
+        ),
+        batch_size=2000,
+    )
     return len(created)
 
 
@@ -122,3 +164,32 @@ def clicks_settled(sender, clicks, **kwargs) -> None:
     if clicks:
         oldest = min(click.clicked_at for click in clicks).astimezone(dt.UTC).date()
         ClickRollup.objects.filter(pk=1, complete_before__gt=oldest).update(complete_before=oldest)
+
+
+def item_deleted(sender, instance, **kwargs) -> None:
+    """Receiver of ``pre_delete`` for items: the item's ``DailyClicks`` rows go by cascade,
+    and its clicks leave ``NetworkClicks`` and ``DepartmentClicks`` here, in the same
+    transaction, so every table keeps the sums of the clicks that remain."""
+    # Wait for a running refresh, then read what it wrote.
+    ClickRollup.objects.select_for_update().filter(pk=1).first()
+    by_network, by_department = Counter(), Counter()
+    for organisation_id, day, network, department_id, kind, clicks in DailyClicks.objects.filter(
+        item=instance
+    ).values_list("organisation_id", "day", "network", "department_id", "kind", "clicks"):
+        by_network[organisation_id, day, network, kind] += clicks
+        by_department[organisation_id, day, department_id, network, kind] += clicks
+    for (organisation_id, day, network, kind), clicks in by_network.items():
+        NetworkClicks.objects.filter(
+            organisation_id=organisation_id, day=day, network=network, kind=kind
+        ).update(clicks=F("clicks") - clicks)
+    for (organisation_id, day, department_id, network, kind), clicks in by_department.items():
+        DepartmentClicks.objects.filter(
+            organisation_id=organisation_id,
+            day=day,
+            department_id=department_id,
+            network=network,
+            kind=kind,
+        ).update(clicks=F("clicks") - clicks)
+    if by_network:
+        for table in (NetworkClicks, DepartmentClicks):
+            table.objects.filter(organisation_id=instance.organisation_id, clicks=0).delete()

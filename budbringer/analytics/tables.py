@@ -26,14 +26,17 @@ def _participation(organisation, filters):
 
 
 def _departments(organisation, filters):
+    # Names only for the chosen department: all departments' would be most of the company.
+    names = reports.never_shared(organisation, filters)
     for row in reports.departments(organisation, filters):
+        chosen = names is not None and row.department_id == filters.department.pk
         yield [
             row.department,
             row.people,
             row.sharers,
             row.rate,
             row.never_shared,
-            "; ".join(row.never_shared_names),
+            "; ".join(names) if chosen else "",
         ]
 
 

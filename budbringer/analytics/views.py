@@ -1,5 +1,6 @@
 import csv
 
+from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ def overview(request):
         "query": request.GET.urlencode(),
         "participation": participation,
         "departments": reports.departments(organisation, filters),
+        "never_shared": _never_shared_page(organisation, filters, request),
         "leaders": reports.leaders(organisation, filters),
         "networks": networks,
         "items": items,
@@ -72,6 +74,25 @@ def overview(request):
     response = render(request, "analytics/overview.html", context)
     response.headers["Content-Security-Policy"] = DASHBOARD_POLICY
     return response
+
+
+# Names of people who never shared, per page of the dashboard.
+NEVER_SHARED_PER_PAGE = 50
+
+
+def _never_shared_page(organisation, filters, request):
+    names = reports.never_shared(organisation, filters)
+    if names is None:
+        return None
+    query = request.GET.copy()
+    query.pop("never_shared_page", None)
+    return {
+        "page": Paginator(names, NEVER_SHARED_PER_PAGE).get_page(
+            request.GET.get("never_shared_page")
+        ),
+        "department": filters.department,
+        "query": query.urlencode(),
+    }
 
 
 class _Echo:

@@ -26,6 +26,7 @@ from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import create_link, record_click, share_link
 from budbringer.relevance.models import Interaction
 from budbringer.sharing.models import Share
+from budbringer.sharing.sharing import note_first_shares
 from budbringer.sources.models import FetchOutcome, Source, SourceList
 from budbringer.timing.activity import record_activity
 from budbringer.timing.fitting import refit as refit_reachability
@@ -280,6 +281,7 @@ def _create_history(organisation, people, data, items, welcome_item, now, rng) -
         shared_at[link] = planned.at
 
     Interaction.objects.bulk_create(interactions)
+    note_first_shares(Person.objects.filter(organisation=organisation))
 
     welcome = create_link(organisation, welcome_item.url, code=WELCOME_CODE, item=welcome_item)
     TrackedLink.objects.filter(pk=welcome.pk).update(created_at=welcome_item.approved_at)

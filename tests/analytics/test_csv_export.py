@@ -44,7 +44,18 @@ def test_departments_csv_keeps_small_groups_merged_for_leaders(cast, login, acti
     rows = export(login(cast.lena), "departments")
     assert rows[1:] == [["Groups under 5 people", "5", "2", "0.4", "2", ""]]
     rows = export(login(cast.alice), "departments")
-    assert ["Sales", "2", "1", "0.5", "1", "Lena"] in rows
+    assert ["Sales", "2", "1", "0.5", "1", ""] in rows
+
+
+def test_departments_csv_names_who_never_shared_in_the_chosen_department(cast, login, activity):
+    query = f"?department={cast.sales.pk}"
+    assert export(login(cast.alice), "departments", query)[1:] == [
+        ["Sales", "2", "1", "0.5", "1", "Lena"]
+    ]
+    # Leaders see no names of a department under five people, chosen or not.
+    assert export(login(cast.lena), "departments", query)[1:] == [
+        ["Groups under 5 people", "2", "1", "0.5", "1", ""]
+    ]
 
 
 def test_items_csv_and_left_out(cast, login, activity):

@@ -5,12 +5,13 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from budbringer.accounts.privacy import erase_person
 from budbringer.analytics import reports
 from budbringer.analytics.filters import Filters
-from budbringer.analytics.models import ClickRollup, DailyClicks
+from budbringer.analytics.models import ClickRollup, DailyClicks, DepartmentClicks, NetworkClicks
 from budbringer.analytics.rollup import LATE_MARGIN, refresh
 from budbringer.core.schedule import SCHEDULE
 from budbringer.links.counting import count_pending_clicks
@@ -53,6 +54,24 @@ def past_clicks(links):
     return made
 
 
+def narrower_sums_agree():
+    """NetworkClicks and DepartmentClicks hold the sums of DailyClicks, day by day."""
+    for table, keys in (
+        (NetworkClicks, ("organisation_id", "day", "network", "kind")),
+        (DepartmentClicks, ("organisation_id", "day", "department_id", "network", "kind")),
+    ):
+        wide = {
+            tuple(key): clicks
+            for *key, clicks in DailyClicks.objects.values_list(*keys)
+            .annotate(n=Sum("clicks"))
+            .order_by()
+            if clicks
+        }
+        narrow = {tuple(key): clicks for *key, clicks in table.objects.values_list(*keys, "clicks")}
+        assert narrow == wide, table
+    return True
+
+
 def rows():
     return sorted(
         DailyClicks.objects.values_list(
@@ -68,12 +87,14 @@ def test_refresh_rolls_up_every_past_day_and_is_idempotent(past_clicks):
     rolled = sum(DailyClicks.objects.values_list("clicks", flat=True))
     today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     assert rolled == Click.objects.filter(clicked_at__lt=today).count()
+    assert narrower_sums_agree()
     before = rows()
     again = refresh()
     assert again.days == 0  # nothing new to roll up
     assert rows() == before
     assert refresh(full=True).complete_before == first.complete_before
     assert rows() == before
+    assert narrower_sums_agree()
 
 
 def test_refresh_is_incremental(cast, links, past_clicks):
@@ -88,6 +109,15 @@ def test_refresh_is_incremental(cast, links, past_clicks):
     assert sum(DailyClicks.objects.filter(day=today).values_list("clicks", flat=True)) == (
         Click.objects.filter(clicked_at__date=today).count()
     )
+    linkedin = NetworkClicks.objects.get(
+        organisation=cast.nordlys, day=today, network="linkedin", kind=UNIQUE
+    )
+    assert linkedin.clicks == (
+        Click.objects.filter(
+            organisation=cast.nordlys, clicked_at__date=today, network="linkedin", kind=UNIQUE
+        ).count()
+    )
+    assert narrower_sums_agree()
 
 
 def test_a_day_whose_pending_clicks_are_counted_is_read_live_until_recomputed(
@@ -112,6 +142,9 @@ def test_a_day_whose_pending_clicks_are_counted_is_read_live_until_recomputed(
         REPEAT: 1,
     }
     assert reports.networks(cast.nordlys, period)[0] == linkedin
+    sales = dataclasses.replace(period, department=cast.engineering)  # bob's
+    assert reports.networks(cast.nordlys, sales)[0] == linkedin
+    assert narrower_sums_agree()
 
 
 def test_reports_give_the_same_numbers_rolled_up_as_live(cast, past_clicks):
@@ -134,8 +167,11 @@ def test_reports_give_the_same_numbers_rolled_up_as_live(cast, past_clicks):
             (
                 reports.networks(organisation, filters),
                 reports.items(organisation, filters),
+                reports.items(organisation, filters, limit=1),  # the clicks of the top ones
                 reports.left_out(organisation, filters),
                 reports.leaders(organisation, filters),
+                reports.departments(organisation, filters),
+                reports.weekly_participation(organisation, filters),
             )
             for organisation in (cast.nordlys, cast.havn)
             for filters in variants
@@ -143,9 +179,24 @@ def test_reports_give_the_same_numbers_rolled_up_as_live(cast, past_clicks):
 
     live = numbers()
     assert any(row.clicks for row in live[0][0])  # the comparison is not between zeros
+    assert all(top[2] == top[1][:1] for top in live)
     refresh()
     assert DailyClicks.objects.exists()
     assert numbers() == live
+
+
+def test_deleting_an_item_takes_its_clicks_out_of_every_rollup(cast, links, past_clicks):
+    period = Filters(since=timezone.now() - dt.timedelta(days=30), until=timezone.now())
+    refresh()
+    cast.article.delete()
+    assert narrower_sums_agree()
+    rolled = (reports.networks(cast.nordlys, period), reports.left_out(cast.nordlys, period))
+    # What the clicks themselves say now: read live, before any roll-up.
+    ClickRollup.objects.update(complete_before=None)
+    assert (reports.networks(cast.nordlys, period), reports.left_out(cast.nordlys, period)) == (
+        rolled
+    )
+    assert all(row.clicks == 0 for row in rolled[0])
 
 
 def test_the_rollup_holds_no_person_and_follows_an_erasure(cast, links, past_clicks):
