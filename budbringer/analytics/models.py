@@ -26,6 +26,8 @@ class DailyClicks(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="daily_clicks"
     )
     day = models.DateField(_("day"))  # in UTC
+    # An hour (UTC) of the day not final yet (see ClickRollup); null on a final day's rows.
+    hour = models.PositiveSmallIntegerField(_("hour"), null=True)
     # Deleting an item deletes its clicks, and so its rows here: the two stay equal.
     item = models.ForeignKey(Item, on_delete=models.CASCADE, null=True, related_name="+")
     network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
@@ -58,6 +60,8 @@ class NetworkClicks(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))  # in UTC
+    # An hour (UTC) of the day not final yet (see ClickRollup); null on a final day's rows.
+    hour = models.PositiveSmallIntegerField(_("hour"), null=True)
     network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=ClickKind.choices)
     clicks = models.PositiveIntegerField(_("clicks"))
@@ -77,6 +81,8 @@ class DepartmentClicks(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))  # in UTC
+    # An hour (UTC) of the day not final yet (see ClickRollup); null on a final day's rows.
+    hour = models.PositiveSmallIntegerField(_("hour"), null=True)
     department = models.ForeignKey(
         Department, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -101,9 +107,12 @@ class DepartmentClicks(models.Model):
 
 class ClickRollup(models.Model):
     """One row: how far the roll-up is final. Days before ``complete_before`` are rolled up
-    with every click settled; reports read later days live from the clicks."""
+    with every click settled, one row per day; of the day ``complete_before`` itself, the
+    hours before ``hours_before`` are rolled up too, one row per hour. Reports read the
+    rest live from the clicks."""
 
     complete_before = models.DateField(null=True)
+    hours_before = models.DateTimeField(null=True)
     refreshed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

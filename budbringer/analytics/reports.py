@@ -178,27 +178,46 @@ def _rolled(organisation: Organisation, filters: Filters, by: str, items):
     return rows
 
 
-def _periods(filters: Filters) -> tuple[tuple[dt.date, dt.date] | None, list[tuple]]:
-    """The whole UTC days of the period that are final in the roll-up, as (first, end)
-    with ``end`` excluded, and the time ranges around them to read live from the clicks."""
-    final_before = rollup.complete_before()
+@dataclass(frozen=True)
+class _Periods:
+    """How a period is read: whole final days from the day rows, then hours of the first
+    day not final from the hour rows, and the time ranges around them from the clicks."""
+
+    days: tuple[dt.date, dt.date] | None  # (first, end), end excluded
+    hours: tuple[dt.date, int, int] | None  # (day, first hour, end hour)
+    live: list[tuple[dt.datetime, dt.datetime]]
+
+
+def _periods(filters: Filters) -> _Periods:
+    final_before, hours_before = rollup.rolled_up()
+    if final_before is None:
+        return _Periods(None, None, [(filters.since, filters.until)])
+    rolled = []
     first = filters.since.astimezone(dt.UTC).date()
     if rollup.day_start(first) < filters.since:
         first += dt.timedelta(days=1)
-    end = filters.until.astimezone(dt.UTC).date()
-    if final_before is not None:
-        end = min(end, final_before)
-    if final_before is None or end <= first:
-        return None, [(filters.since, filters.until)]
-    live = [
-        (start, stop)
-        for start, stop in (
-            (filters.since, rollup.day_start(first)),
-            (rollup.day_start(end), filters.until),
-        )
-        if start < stop
-    ]
-    return (first, end), live
+    end = min(filters.until.astimezone(dt.UTC).date(), final_before)
+    days = (first, end) if end > first else None
+    if days:
+        rolled.append((rollup.day_start(first), rollup.day_start(end)))
+    hours = None
+    opened = rollup.day_start(final_before)
+    if hours_before is not None and hours_before > opened:
+        start = max(opened, rollup.hour_start(filters.since))
+        if start < filters.since:
+            start += rollup.HOUR
+        stop = min(hours_before, rollup.hour_start(filters.until))
+        if stop > start:
+            hours = (final_before, (start - opened) // rollup.HOUR, (stop - opened) // rollup.HOUR)
+            rolled.append((start, stop))
+    live, at = [], filters.since
+    for start, stop in rolled:
+        if at < start:
+            live.append((at, start))
+        at = stop
+    if at < filters.until:
+        live.append((at, filters.until))
+    return _Periods(days, hours, live)
 
 
 def click_counts(
@@ -206,17 +225,29 @@ def click_counts(
 ):
     """{key: {kind: clicks}} for ``by`` one of network, item or kind (``items``: only those
     items): whole final days from the roll-ups, the rest of the period from the clicks."""
-    days, live = _periods(filters)
+    periods = _periods(filters)
     found: dict = defaultdict(lambda: defaultdict(int))
-    if days:
-        rolled = _rolled(organisation, filters, by, items).filter(
-            day__gte=days[0], day__lt=days[1], kind__in=kinds
-        )
-        key = _ROLLED_KEY[by]
+    key = _ROLLED_KEY[by]
+    rolled = _rolled(organisation, filters, by, items).filter(kind__in=kinds)
+    if periods.days:
+        first, end = periods.days
         for value, kind, count in (
-            rolled.values_list(key, "kind").annotate(n=Sum("clicks")).order_by()
+            rolled.filter(day__gte=first, day__lt=end, hour=None)
+            .values_list(key, "kind")
+            .annotate(n=Sum("clicks"))
+            .order_by()
         ):
             found[value][kind] += count
+    if periods.hours:
+        day, first_hour, end_hour = periods.hours
+        for value, kind, count in (
+            rolled.filter(day=day, hour__gte=first_hour, hour__lt=end_hour)
+            .values_list(key, "kind")
+            .annotate(n=Sum("clicks"))
+            .order_by()
+        ):
+            found[value][kind] += count
+    live = periods.live
     if live:
         in_ranges = Q()
         for start, stop in live:

@@ -12,9 +12,9 @@ from budbringer.accounts.privacy import erase_person
 from budbringer.analytics import reports
 from budbringer.analytics.filters import Filters
 from budbringer.analytics.models import ClickRollup, DailyClicks, DepartmentClicks, NetworkClicks
-from budbringer.analytics.rollup import LATE_MARGIN, refresh
+from budbringer.analytics.rollup import LATE_MARGIN, hour_start, refresh, rolled_up
 from budbringer.core.schedule import SCHEDULE
-from budbringer.links.counting import count_pending_clicks
+from budbringer.links.counting import count_pending_clicks, settle_window
 from budbringer.links.models import Click, ClickKind, TrackedLink
 from budbringer.sharing.sharing import record_share
 from tests.analytics.conftest import REPEAT, UNIQUE, click
@@ -57,8 +57,11 @@ def past_clicks(links):
 def narrower_sums_agree():
     """NetworkClicks and DepartmentClicks hold the sums of DailyClicks, day by day."""
     for table, keys in (
-        (NetworkClicks, ("organisation_id", "day", "network", "kind")),
-        (DepartmentClicks, ("organisation_id", "day", "department_id", "network", "kind")),
+        (NetworkClicks, ("organisation_id", "day", "hour", "network", "kind")),
+        (
+            DepartmentClicks,
+            ("organisation_id", "day", "hour", "department_id", "network", "kind"),
+        ),
     ):
         wide = {
             tuple(key): clicks
@@ -84,9 +87,15 @@ def test_refresh_rolls_up_every_past_day_and_is_idempotent(past_clicks):
     first = refresh()
     assert first.days == 9  # from the first click, nine days ago, to yesterday
     assert first.complete_before == timezone.now().astimezone(dt.UTC).date()
-    rolled = sum(DailyClicks.objects.values_list("clicks", flat=True))
+    rolled = sum(DailyClicks.objects.filter(hour=None).values_list("clicks", flat=True))
     today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     assert rolled == Click.objects.filter(clicked_at__lt=today).count()
+    # Today by the hour, up to the last hour that ended more than the margin ago.
+    hours_before = rolled_up()[1]
+    assert hours_before == hour_start(timezone.now() - LATE_MARGIN - settle_window())
+    assert sum(DailyClicks.objects.exclude(hour=None).values_list("clicks", flat=True)) == (
+        Click.objects.filter(clicked_at__gte=today, clicked_at__lt=hours_before).count()
+    )
     assert narrower_sums_agree()
     before = rows()
     again = refresh()
@@ -99,7 +108,7 @@ def test_refresh_rolls_up_every_past_day_and_is_idempotent(past_clicks):
 
 def test_refresh_is_incremental(cast, links, past_clicks):
     refresh()
-    kept = set(DailyClicks.objects.values_list("id", flat=True))
+    kept = set(DailyClicks.objects.filter(hour=None).values_list("id", flat=True))
     # Today's clicks are rolled up a day later, the days before are left alone.
     click(links["bob"], "203.0.113.9", now=noon(0), kind=UNIQUE)
     tomorrow = refresh(now=timezone.now() + DAY + LATE_MARGIN * 2)
@@ -144,6 +153,34 @@ def test_a_day_whose_pending_clicks_are_counted_is_read_live_until_recomputed(
     assert reports.networks(cast.nordlys, period)[0] == linkedin
     sales = dataclasses.replace(period, department=cast.engineering)  # bob's
     assert reports.networks(cast.nordlys, sales)[0] == linkedin
+    assert narrower_sums_agree()
+
+
+def test_an_hour_whose_pending_clicks_are_counted_is_read_live_until_recomputed(
+    cast, links, django_capture_on_commit_callbacks
+):
+    now = noon(0) + dt.timedelta(hours=3)  # 15:00 UTC today
+    click(links["bob"], "198.51.100.1", now=noon(0))  # pending, as recorded
+    click(links["bob"], "198.51.100.1", now=noon(0) + dt.timedelta(minutes=1))
+    refresh(now=now)
+    assert rolled_up() == (noon(0).date(), noon(0) + dt.timedelta(hours=2))
+    assert DailyClicks.objects.get(hour=12).kind == ClickKind.PENDING
+    period = Filters(since=now - DAY, until=now)
+    left_out = {row.kind: row.clicks for row in reports.left_out(cast.nordlys, period)}
+    assert left_out[ClickKind.PENDING] == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count_pending_clicks(now=now)
+    assert rolled_up() == (noon(0).date(), noon(0))  # the hour is read live again
+    linkedin = reports.networks(cast.nordlys, period)[0]
+    assert (linkedin.clicks, linkedin.unique_clicks) == (2, 1)
+    assert refresh(now=now).complete_before == noon(0).date()
+    assert rolled_up()[1] == noon(0) + dt.timedelta(hours=2)
+    assert dict(DailyClicks.objects.filter(hour=12).values_list("kind", "clicks")) == {
+        UNIQUE: 1,
+        REPEAT: 1,
+    }
+    assert reports.networks(cast.nordlys, period)[0] == linkedin
     assert narrower_sums_agree()
 
 
