@@ -71,9 +71,12 @@ def test_employee_shares_on_linkedin_and_a_reader_clicks_through(
     expect(page.locator('#left-out tr[data-kind="pending"] td')).to_have_text(
         ["not yet counted", "1"]
     )
-    departments = page.locator("#departments")
-    expect(departments).to_contain_text(cast.alice.name)
-    expect(departments).not_to_contain_text(cast.bob.name)
+    # Who never shared, named for the department chosen: erik, no longer bob.
+    page.get_by_label("Department").select_option(label="Engineering")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#never-shared")).to_have_text("1 person in Engineering has never shared")
+    names = page.locator("#never-shared + p.names")
+    expect(names).to_have_text(cast.erik.name)
     screenshot(page, "analytics")
     page.emulate_media(color_scheme="dark")
     screenshot(page, "analytics-dark")
