@@ -89,8 +89,7 @@ def _insert_sql(model, alias: str, ignore_conflicts: bool) -> str:
     placeholders = ", ".join(["%s"] * len(fields))
     # Only the model's own table and column names go into the text; values are parameters.
     return (
-        f"{start} {quote(model._meta.db_table)} ({columns}) "
-        f"VALUES ({placeholders}) {end}"
+        f"{start} {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) {end}"
     ).rstrip()
 
 
