@@ -264,6 +264,10 @@ class LeadEventOut(Schema):
     target_url: str
     item: ItemOut | None
     lead: LeadOut
+    alerted_at: dt.datetime | None = Field(
+        description="When the owner was alerted about this click; null when it was not "
+        "(an alert about the lead within the hour before, or not yet sent)."
+    )
 
 
 class LeadEventPage(Schema):
@@ -278,7 +282,7 @@ def list_lead_events(request, period: Query[Period], paging: Query[Paging]):
     clicks = (
         counted_clicks(organisation_of(request), since, until)
         .filter(link__lead_link__isnull=False)
-        .select_related("link", "link__item", "link__lead_link__lead")
+        .select_related("link", "link__item", "link__lead_link__lead", "lead_alert")
     )
     page = _page(clicks, paging)
     items = []
@@ -299,6 +303,9 @@ def list_lead_events(request, period: Query[Period], paging: Query[Paging]):
                     "company": lead.company,
                     "last_alerted_at": lead.last_alert_at,
                 },
+                "alerted_at": alert.alerted_at
+                if (alert := getattr(click, "lead_alert", None))
+                else None,
             }
         )
     return {"items": items, "next_cursor": page.next_cursor}

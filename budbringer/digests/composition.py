@@ -14,11 +14,12 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import itertools
 from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,8 +28,9 @@ from django.utils.translation import ngettext
 
 from budbringer.accounts.models import DigestCadence, Person
 from budbringer.content.models import Item
+from budbringer.core.rows import insert_rows, row_maker
 from budbringer.digests import tokens
-from budbringer.digests.content import DigestContent, Entry, ShareButton
+from budbringer.digests.content import DigestContent, Entry, PersonalDigest, ShareButton, marker
 from budbringer.digests.models import Delivery, Digest, DigestEntry, DigestKind, DigestStatus
 from budbringer.digests.workers import claim_rows, worker_name
 from budbringer.relevance.models import Interaction, InteractionKind
@@ -121,11 +123,11 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
     # What each digest becomes, with the rows to insert, made before the transaction: on
     # SQLite it holds the only write lock, which other workers wait for to record a send.
     plans: dict[int, tuple[str, str, list, list, list]] = {}
-    entry_row = _row_maker(DigestEntry)
-    interaction_row = _row_maker(
+    entry_row = row_maker(DigestEntry)
+    interaction_row = row_maker(
         Interaction, organisation_id=organisation.pk, kind=InteractionKind.DELIVERED, at=now
     )
-    delivery_row = _row_maker(Delivery, due_at=now)
+    delivery_row = row_maker(Delivery, due_at=now)
     for digest in digests:
         person = digest.person
         channels = person.digest_channels()
@@ -180,51 +182,8 @@ def compose(digests: list[Digest], now: dt.datetime, loads: dict | None = None) 
             Digest.objects.filter(pk__in=ids).update(
                 status=status, composed_at=now, language=language
             )
-        with connection.cursor() as cursor:
-            for model, values in rows.items():
-                if values:
-                    cursor.executemany(_insert_sql(model, connection.alias), values)
-
-
-def _insert_fields(model) -> list:
-    """The columns bulk_create would fill for new rows of ``model`` (all but the id)."""
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
-
-
-def _row_maker(model, **fixed):
-    """Rows of new ``model`` objects, prepared as bulk_create would, without making the
-    objects: the fixed values and the defaults are prepared once, and each row only sets
-    its own plain values (ids, strings), which need no preparing."""
-    fields = _insert_fields(model)
-    template = [
-        field.get_db_prep_save(fixed[field.attname] if field.attname in fixed
-                               else field.get_default(), connection)
-        for field in fields
-    ]  # fmt: skip
-    column = {field.attname: index for index, field in enumerate(fields)}
-    unknown = set(fixed) - set(column)
-    if unknown:
-        raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
-
-    def row(**values) -> list:
-        prepared = template.copy()
-        for name, value in values.items():
-            prepared[column[name]] = value
-        return prepared
-
-    return row
-
-
-@functools.cache
-def _insert_sql(model, alias: str) -> str:
-    quote = connections[alias].ops.quote_name
-    columns = [quote(field.column) for field in _insert_fields(model)]
-    placeholders = ", ".join(["%s"] * len(columns))
-    # Only the model's own table and column names go into the text; values are parameters.
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({placeholders})"
-    )
+        for model, values in rows.items():
+            insert_rows(model, values)
 
 
 def _received_today(person_ids: list[int], now: dt.datetime) -> dict[int, int]:
@@ -258,10 +217,6 @@ def message_id(digest: Digest) -> str:
     signature = hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256)
     host = urlsplit(settings.BASE_URL).hostname or "localhost"
     return f"<digest-{digest.pk}.{signature.hexdigest()[:16]}@{host}>"
-
-
-def _absolute(name: str, token: str) -> str:
-    return _url_prefix(name, settings.BASE_URL) + token
 
 
 @functools.lru_cache(maxsize=32)
@@ -301,32 +256,125 @@ def digest_content(digest: Digest, entries: list[tuple[Item, str]] | None = None
 
     ``entries`` as ``entries_of`` gives them for a batch; loaded here when not given.
     """
+    return personal_digest(digest, entries).content()
+
+
+def personal_digest(
+    digest: Digest, entries: list[tuple[Item, str]] | None = None, shapes: dict | None = None
+) -> PersonalDigest:
+    """The digest as the shape it shares with colleagues and the person's own values.
+
+    ``shapes`` keeps the shapes made for one batch of deliveries: colleagues with the same
+    items, reasons, suggested texts and language share one, so the texts are built (and
+    rendered, see ``rendering``) once, and a digest costs little more than its signed
+    links. Kept per batch only, so an item edited since is never sent in its old words.
+    """
     person: Person = digest.person
     if entries is None:
         entries = entries_of([digest.pk])[digest.pk]
     language = digest.language or person.interface_language
+    organisation = digest.organisation.name
+    texts = tuple(suggested_text(item, "", person) for item, _reason in entries)
+    key = (
+        organisation,
+        language,
+        bool(person.name),
+        tuple((item.pk, reason) for item, reason in entries),
+        texts,
+    )
+    shapes = {} if shapes is None else shapes
+    if (shape := shapes.get(key)) is None:
+        shape = shapes[key] = _shape(organisation, language, bool(person.name), entries, texts)
+    return PersonalDigest(
+        shape=shape,
+        values=_personal_values(digest.pk, person, [item.pk for item, _reason in entries]),
+        digest_id=digest.pk,
+        message_id=message_id(digest),
+        recipient_email=person.user.email,
+    )
+
+
+def _shape(
+    organisation: str,
+    language: str,
+    named: bool,
+    entries: list[tuple[Item, str]],
+    texts: tuple[str, ...],
+) -> DigestContent:
+    """The content with markers for the person's values, in the order ``_personal_values``
+    gives them: per entry its read link, one share link per network, "more like this",
+    "not for me"; then preferences, unsubscribe and, when they have one, the name."""
+    numbers = itertools.count()
     with translation.override(language):
-        built = tuple(_entry(digest, item, reason, person) for item, reason in entries)
+        labels = _share_labels(language)
+        built = []
+        for (item, reason), text in zip(entries, texts, strict=True):
+            url = marker(next(numbers))
+            shares = tuple(
+                ShareButton(network=slug, label=labels[slug], url=marker(next(numbers)))
+                for slug in NETWORKS
+            )
+            more_url, fewer_url = marker(next(numbers)), marker(next(numbers))
+            built.append(
+                Entry(
+                    title=item.title,
+                    url=url,
+                    source=item.source.title if item.source_id else "",
+                    summary=shorten(item.summary or "", SUMMARY_CHARS),
+                    reason=reason,
+                    suggested_text=text,
+                    image_url=item.image_url or "",
+                    shares=shares,
+                    more_url=more_url,
+                    fewer_url=fewer_url,
+                )
+            )
         count = len(built)
         subject = ngettext(
             "%(count)d item for you from %(organisation)s",
             "%(count)d items for you from %(organisation)s",
             count,
-        ) % {"count": count, "organisation": digest.organisation.name}
+        ) % {"count": count, "organisation": organisation}
         preheader = " · ".join(entry.title for entry in built[:3])
+    preferences_url, unsubscribe_url = marker(next(numbers)), marker(next(numbers))
     return DigestContent(
-        digest_id=digest.pk,
+        digest_id=0,
         language=language,
-        person_name=person.name,
-        organisation_name=digest.organisation.name,
+        person_name=marker(next(numbers)) if named else "",
+        organisation_name=organisation,
         subject=subject,
         preheader=shorten(preheader, 140),
-        entries=built,
-        preferences_url=_absolute("digest_preferences", tokens.preferences_token(person.pk)),
-        unsubscribe_url=_absolute("digest_unsubscribe", tokens.unsubscribe_token(person.pk)),
-        message_id=message_id(digest),
-        recipient_email=person.user.email,
+        entries=tuple(built),
+        preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
+        message_id="",
+        recipient_email="",
     )
+
+
+def _personal_values(digest_id: int, person: Person, item_ids: list[int]) -> tuple[str, ...]:
+    """The person's own values for a shape, in its marker order (see ``_shape``)."""
+    read, share, feedback, preferences, unsubscribe = (
+        _url_prefix(name, settings.BASE_URL)
+        for name in (
+            "digest_read",
+            "digest_share",
+            "digest_feedback",
+            "digest_preferences",
+            "digest_unsubscribe",
+        )
+    )
+    values = []
+    for item_id in item_ids:
+        values.append(read + tokens.read_token(digest_id, item_id))
+        values += [share + tokens.share_token(digest_id, item_id, slug) for slug in NETWORKS]
+        values.append(feedback + tokens.feedback_token(digest_id, item_id, "more_like_this"))
+        values.append(feedback + tokens.feedback_token(digest_id, item_id, "dismissed"))
+    values.append(preferences + tokens.preferences_token(person.pk))
+    values.append(unsubscribe + tokens.unsubscribe_token(person.pk))
+    if person.name:
+        values.append(person.name)
+    return tuple(values)
 
 
 @functools.lru_cache(maxsize=16)
@@ -336,29 +384,3 @@ def _share_labels(language: str) -> dict[str, str]:
         slug: _("Share on %(network)s") % {"network": network.label}
         for slug, network in NETWORKS.items()
     }
-
-
-def _entry(digest: Digest, item: Item, reason: str, person: Person) -> Entry:
-    return Entry(
-        title=item.title,
-        url=_absolute("digest_read", tokens.read_token(digest.pk, item.pk)),
-        source=item.source.title if item.source_id else "",
-        summary=shorten(item.summary or "", SUMMARY_CHARS),
-        reason=reason,
-        suggested_text=suggested_text(item, "", person),
-        image_url=item.image_url or "",
-        shares=tuple(
-            ShareButton(
-                network=slug,
-                label=label,
-                url=_absolute("digest_share", tokens.share_token(digest.pk, item.pk, slug)),
-            )
-            for slug, label in _share_labels(translation.get_language()).items()
-        ),
-        more_url=_absolute(
-            "digest_feedback", tokens.feedback_token(digest.pk, item.pk, "more_like_this")
-        ),
-        fewer_url=_absolute(
-            "digest_feedback", tokens.feedback_token(digest.pk, item.pk, "dismissed")
-        ),
-    )

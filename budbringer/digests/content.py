@@ -1,13 +1,26 @@
 """A composed digest as plain data: what every channel renders (e-mail, Slack, Teams).
 
-Built by ``composition.digest_content`` from the database; the renderers take only this,
-so they are tested without a database and cannot reach anything the digest does not hold.
+Built by ``composition.digest_content`` (or, split into a shape shared by colleagues and
+the person's own values, ``composition.personal_digest``) from the database; the renderers
+take only this, so they are tested without a database and cannot reach anything the digest
+does not hold.
 All texts are already in the person's language; every URL is absolute and tracked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import secrets
+from dataclasses import dataclass, replace
+
+# Where a person's own value goes in a shape (see PersonalDigest). The random part, new in
+# every process, keeps a feed's text from posing as a marker and pulling in someone's link.
+_NONCE = secrets.token_hex(4)
+MARKER_PATTERN = re.compile(rf"bb{_NONCE}m(\d{{4}})z")
+
+
+def marker(number: int) -> str:
+    return f"bb{_NONCE}m{number:04d}z"
 
 
 @dataclass(frozen=True)
@@ -46,3 +59,53 @@ class DigestContent:
     message_id: str  # "<digest-123.abcd@host>": the same for every resend of this digest
     recipient_email: str = ""
     # Renderers translate their fixed words with ``translation.override(language)``.
+
+
+@dataclass(frozen=True)
+class PersonalDigest:
+    """A digest as its shape and the person's own values.
+
+    ``shape`` is the content with numbered markers (``marker(n)``) where the person's own
+    values go: their name and every signed link, ``values[n]``. Colleagues who get the same
+    items in the same language share one shape, so it is built and rendered once and each
+    person's digest costs little more than signing its links.
+    """
+
+    shape: DigestContent  # digest_id 0, no message id, no recipient
+    values: tuple[str, ...]
+    digest_id: int
+    message_id: str
+    recipient_email: str
+
+    @property
+    def unsubscribe_url(self) -> str:
+        return self.value(self.shape.unsubscribe_url)
+
+    def value(self, text: str) -> str:
+        """The person's value where ``text`` is a marker, else ``text`` itself."""
+        found = MARKER_PATTERN.fullmatch(text)
+        return self.values[int(found[1])] if found else text
+
+    def content(self) -> DigestContent:
+        """The whole content, every marker replaced (for chat messages and previews)."""
+        value = self.value
+        entries = tuple(
+            replace(
+                entry,
+                url=value(entry.url),
+                more_url=value(entry.more_url),
+                fewer_url=value(entry.fewer_url),
+                shares=tuple(replace(share, url=value(share.url)) for share in entry.shares),
+            )
+            for entry in self.shape.entries
+        )
+        return replace(
+            self.shape,
+            digest_id=self.digest_id,
+            person_name=value(self.shape.person_name),
+            preferences_url=value(self.shape.preferences_url),
+            unsubscribe_url=value(self.shape.unsubscribe_url),
+            message_id=self.message_id,
+            recipient_email=self.recipient_email,
+            entries=entries,
+        )

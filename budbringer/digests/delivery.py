@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from budbringer.accounts.models import Person
 from budbringer.digests import chat
-from budbringer.digests.composition import digest_content, entries_of
+from budbringer.digests.composition import entries_of, personal_digest
 from budbringer.digests.mail import MailSender
 from budbringer.digests.models import Channel, Delivery, DeliveryStatus
 from budbringer.digests.outcomes import Outcome, Result, retry_delay_seconds
@@ -94,11 +94,12 @@ def deliver(ids: list[int], worker: str) -> dict[str, int]:
     deliveries = list(deliveries)
     entries = entries_of([delivery.digest_id for delivery in deliveries])
     lease = _Lease(worker, ids)
+    shapes: dict = {}  # shared by colleagues' digests of this batch (see personal_digest)
     with MailSender() as mail:
         for delivery in deliveries:
             if not lease.holds(delivery.pk):
                 continue  # the lease ran out and another worker took it over
-            result = _send(delivery, mail, entries[delivery.digest_id])
+            result = _send(delivery, mail, entries[delivery.digest_id], shapes)
             settle(delivery, result, worker)
             counts[result.outcome.value] += 1
     return counts
@@ -124,12 +125,12 @@ class _Lease:
         return pk in self.mine
 
 
-def _send(delivery: Delivery, mail: MailSender, entries: list) -> Result:
+def _send(delivery: Delivery, mail: MailSender, entries: list, shapes: dict) -> Result:
     try:
-        content = digest_content(delivery.digest, entries)
+        personal = personal_digest(delivery.digest, entries, shapes)
         if delivery.channel == Channel.EMAIL:
-            return mail.send(build_email(content))
-        return chat.post_digest(delivery.digest.person.chat_webhook_url, content)
+            return mail.send(build_email(personal))
+        return chat.post_digest(delivery.digest.person.chat_webhook_url, personal.content())
     except Exception as exc:  # a bug or bad data must not stop the batch
         log.exception("delivery %s could not be sent", delivery.pk)
         return Result.temporary(f"internal error: {type(exc).__name__}")

@@ -22,7 +22,7 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .content import DigestContent
+from .content import MARKER_PATTERN, DigestContent, PersonalDigest, marker
 from .mail import sanitized_address
 
 HTML_TEMPLATE = "digests/email.html"
@@ -32,29 +32,29 @@ TEXT_TEMPLATE = "digests/email.txt"
 _UNSAFE_IN_ANGLE_BRACKETS = re.compile(r"[<>\s]")
 
 
-def render_html(content: DigestContent) -> str:
+def render_html(content: DigestContent | PersonalDigest) -> str:
     """The HTML body: table layout, inline light colours, a dark-mode block, no scripts."""
     return render_bodies(content)[0]
 
 
-def render_text(content: DigestContent) -> str:
+def render_text(content: DigestContent | PersonalDigest) -> str:
     """The plain-text body: the same entries and links, numbered."""
     return render_bodies(content)[1]
 
 
-def render_bodies(content: DigestContent) -> tuple[str, str]:
+def render_bodies(content: DigestContent | PersonalDigest) -> tuple[str, str]:
     """Both bodies. The templates are rendered once per shape of digest (its items,
     reasons, language and organisation), with markers where the person's own values go
     (their name and every signed link), then the markers are replaced: colleagues with
     the same items share one rendering, which is most of the cost of a digest."""
-    masked, values = _masked(content)
-    html, text = _render_masked(masked)
+    personal = content if isinstance(content, PersonalDigest) else personal_parts(content)
+    html, text = _render_shape(personal.shape)
     # html.escape is what conditional_escape does to a plain str, without its checks.
-    escaped = [html_escape(value) for value in values]
-    return _fill(html, escaped), _fill(text, values)
+    escaped = [html_escape(value) for value in personal.values]
+    return _fill(html, escaped), _fill(text, personal.values)
 
 
-def _fill(pieces: tuple, values: list[str]) -> str:
+def _fill(pieces: tuple, values) -> str:
     """Join a rendering split at its markers (text, marker number, text, ...) with values."""
     return "".join(
         [piece if position % 2 == 0 else values[piece] for position, piece in enumerate(pieces)]
@@ -62,22 +62,20 @@ def _fill(pieces: tuple, values: list[str]) -> str:
 
 
 def _split_at_markers(rendered: str) -> tuple:
-    pieces = _MARKER.split(rendered)
+    pieces = MARKER_PATTERN.split(rendered)
     return tuple(piece if at % 2 == 0 else int(piece) for at, piece in enumerate(pieces))
 
 
-_MARKER = re.compile(r"bbmark(\d{4})z")
-
-
-def _masked(content: DigestContent) -> tuple[DigestContent, list[str]]:
-    """The content with the person's own values swapped for numbered markers."""
+def personal_parts(content: DigestContent) -> PersonalDigest:
+    """A whole content split into a shape and the person's values (what
+    ``composition.personal_digest`` makes straight from the database)."""
     values: list[str] = []
 
     def mark(value: str) -> str:
         if not value:
             return value  # keeps "{% if %}" true or false as it was
         values.append(value)
-        return f"bbmark{len(values) - 1:04d}z"
+        return marker(len(values) - 1)
 
     entries = tuple(
         replace(
@@ -89,7 +87,7 @@ def _masked(content: DigestContent) -> tuple[DigestContent, list[str]]:
         )
         for entry in content.entries
     )
-    masked = replace(
+    shape = replace(
         content,
         digest_id=0,
         person_name=mark(content.person_name),
@@ -99,15 +97,21 @@ def _masked(content: DigestContent) -> tuple[DigestContent, list[str]]:
         recipient_email="",
         entries=entries,
     )
-    return masked, values
+    return PersonalDigest(
+        shape=shape,
+        values=tuple(values),
+        digest_id=content.digest_id,
+        message_id=content.message_id,
+        recipient_email=content.recipient_email,
+    )
 
 
 @functools.lru_cache(maxsize=512)
-def _render_masked(content: DigestContent) -> tuple[tuple, tuple]:
-    """Both renderings of a masked digest, split at their markers."""
-    with translation.override(content.language):
-        html = compact_html(render_to_string(HTML_TEMPLATE, {"content": content}))
-        text = _tidy(render_to_string(TEXT_TEMPLATE, {"content": content}))
+def _render_shape(shape: DigestContent) -> tuple[tuple, tuple]:
+    """Both renderings of a digest's shape, split at its markers."""
+    with translation.override(shape.language):
+        html = compact_html(render_to_string(HTML_TEMPLATE, {"content": shape}))
+        text = _tidy(render_to_string(TEXT_TEMPLATE, {"content": shape}))
     return _split_at_markers(html), _split_at_markers(text)
 
 
@@ -140,22 +144,27 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def build_email(content: DigestContent, from_email: str | None = None) -> EmailMultiAlternatives:
+def build_email(
+    content: DigestContent | PersonalDigest, from_email: str | None = None
+) -> EmailMultiAlternatives:
     """The digest as a message ready to send; ``from_email`` defaults to DEFAULT_FROM_EMAIL.
 
     Django refuses a newline in any header value (BadHeaderError when the message is
     built), so a hostile subject cannot add headers.
     """
-    if _UNSAFE_IN_ANGLE_BRACKETS.search(content.unsubscribe_url):
-        raise ValueError(f"unsubscribe URL not usable in a header: {content.unsubscribe_url!r}")
-    html, text = render_bodies(content)
+    personal = content if isinstance(content, PersonalDigest) else personal_parts(content)
+    unsubscribe_url = personal.unsubscribe_url
+    if _UNSAFE_IN_ANGLE_BRACKETS.search(unsubscribe_url):
+        raise ValueError(f"unsubscribe URL not usable in a header: {unsubscribe_url!r}")
+    html, text = render_bodies(personal)
+    shape = personal.shape
     headers = {
         # Ours, not a fresh one per send: a resend of the same digest is recognisable.
-        "Message-ID": content.message_id,
+        "Message-ID": personal.message_id,
         # RFC 8058 one-click unsubscribe, which Gmail and Yahoo require of bulk senders:
         # mail programs POST "List-Unsubscribe=One-Click" to this URL. The URL must be HTTPS
         # in production and DKIM must sign both headers (the MTA's signing covers them).
-        "List-Unsubscribe": f"<{content.unsubscribe_url}>",
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         # RFC 3834: sent by a program, so auto-responders (vacation replies) stay silent.
         "Auto-Submitted": "auto-generated",
@@ -164,13 +173,13 @@ def build_email(content: DigestContent, from_email: str | None = None) -> EmailM
         "Precedence": "bulk",
         # Exchange/Outlook: no out-of-office or auto replies; bounces (NDRs) still come back.
         "X-Auto-Response-Suppress": "OOF, AutoReply",
-        "Content-Language": content.language,
+        "Content-Language": shape.language,
     }
     message = _DigestMessage(
-        subject=content.subject,
+        subject=shape.subject,
         body=text,
         from_email=from_email,
-        to=[content.recipient_email] if content.recipient_email else [],
+        to=[personal.recipient_email] if personal.recipient_email else [],
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
@@ -207,8 +216,11 @@ class _DigestMessage(EmailMultiAlternatives):
             or self.reply_to
             or len(parts) != 2
             or (self.encoding or settings.DEFAULT_CHARSET).lower() != "utf-8"
-            or not all(isinstance(text, str) and not _too_long(text) for text, _ in parts)
+            or not all(isinstance(text, str) for text, _subtype in parts)
         ):
+            return self.message().as_bytes(linesep="\r\n")
+        bodies = [_crlf(text).encode() for text, _subtype in parts]
+        if any(_too_long(body) for body in bodies):
             return self.message().as_bytes(linesep="\r\n")
         names = {name.lower() for name in self.extra_headers}
         boundary = _boundary([text for text, _subtype in parts])
@@ -229,26 +241,26 @@ class _DigestMessage(EmailMultiAlternatives):
             for name, value in self.extra_headers.items()
             if name.lower() != "from"
         ]
-        out = ["\r\n".join(head), "\r\n\r\n"]
-        for text, subtype in parts:
+        out = [("\r\n".join(head) + "\r\n\r\n").encode()]
+        for body, (_text, subtype) in zip(bodies, parts, strict=True):
+            encoding = "7bit" if body.isascii() else "8bit"
             out += [
                 f"--{boundary}\r\n"
                 f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
                 "MIME-Version: 1.0\r\n"
-                f"Content-Transfer-Encoding: {'7bit' if text.isascii() else '8bit'}\r\n\r\n",
-                _crlf(text),
-                "\r\n",
+                f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode(),
+                body,
+                b"\r\n",
             ]
-        out.append(f"--{boundary}--\r\n")
-        return "".join(out).encode()
+        out.append(f"--{boundary}--\r\n".encode())
+        return b"".join(out)
 
 
-def _too_long(text: str) -> bool:
-    """A line longer than SMTP allows (in bytes): Django then switches to quoted-printable."""
-    lines = text.splitlines()
-    if max(map(len, lines), default=0) * 4 <= RFC5322_MAX_LINE:
-        return False  # even in four-byte characters every line fits
-    return any(len(line.encode()) > RFC5322_MAX_LINE for line in lines if len(line) > 249)
+def _too_long(body: bytes) -> bool:
+    """A line longer than SMTP allows: Django then switches to quoted-printable. ``body``
+    is split at CR LF only, so its lines are never shorter than the ones Django measures
+    (it also splits at form feeds and the like): when in doubt, Django's own message."""
+    return max(map(len, body.split(b"\r\n"))) > RFC5322_MAX_LINE
 
 
 RFC5322_MAX_LINE = 998

@@ -11,7 +11,7 @@ still work). A digest holds about 30 of these, so making one is a single HMAC.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -45,13 +45,18 @@ def _key(secret: str, purpose: str) -> bytes:
     return hashlib.sha256(f"budbringer.digests.{purpose}:{secret}".encode()).digest()
 
 
+# base64url without padding, as urlsafe_b64encode(...).rstrip("="), in two C calls.
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _signature(payload: str, purpose: str) -> str:
     mac = hmac.digest(_key(settings.SECRET_KEY, purpose), payload.encode(), "sha256")
-    return base64.urlsafe_b64encode(mac[:16]).decode().rstrip("=")
+    # 16 bytes are 22 characters and "==".
+    return binascii.b2a_base64(mac[:16], newline=False)[:22].translate(_URL_SAFE).decode()
 
 
 def _make(purpose: str, *parts: object) -> str:
-    payload = "-".join(str(part) for part in parts)
+    payload = "-".join(map(str, parts))
     return f"{payload}.{_signature(payload, purpose)}"
 
 

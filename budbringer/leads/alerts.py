@@ -11,8 +11,9 @@ an hour per lead.
 3. Then it writes the alert (what was clicked, when, when the lead is usually reachable:
    ``reachability.py``) and sends it to the owner's e-mail and chat webhook, the same
    ways digests go out (``digests.mail.MailSender``, ``fetcher.post_json`` behind the
-   address guard). A claimed alert is not retried: a late "hot lead" is worth little,
-   and the next click after the hour alerts again.
+   address guard), and records it (``LeadAlert``: the click and each channel's outcome).
+   A claimed alert is not retried: a late "hot lead" is worth little, and the next click
+   after the hour alerts again.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from budbringer.digests import chat
 from budbringer.digests.mail import MailSender
 from budbringer.digests.outcomes import Result
-from budbringer.leads.models import Lead, LeadLink
+from budbringer.leads.models import Lead, LeadAlert, LeadLink
 from budbringer.leads.reachability import LeadReachability, reachability_of
 from budbringer.links.models import Click, ClickKind
 from budbringer.links.tracking import short_url
@@ -131,6 +132,13 @@ def send_alert(lead_id: int, click_id: int, now: dt.datetime | None = None) -> d
             report["email"] = send_email(owner.user.email, alert).outcome.value
         if owner.chat_webhook_url and owner.chat_failed_at is None:
             report["chat"] = post_chat(owner.chat_webhook_url, alert).outcome.value
+    LeadAlert.objects.create(
+        lead=lead,
+        click=click,
+        alerted_at=now,
+        email_outcome=report.get("email", ""),
+        chat_outcome=report.get("chat", ""),
+    )
     return report
 
 

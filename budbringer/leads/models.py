@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person, Role
-from budbringer.links.models import TrackedLink
+from budbringer.links.models import Click, TrackedLink
 
 # Who may see and work with leads.
 LEAD_ROLES = (Role.ADMIN, Role.LEADER, Role.SALES)
@@ -65,3 +65,23 @@ class LeadLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} → {self.link}"
+
+
+class LeadAlert(models.Model):
+    """One alert sent to a lead's owner, and the click it was about: what the API tells a
+    CRM about each of a lead's clicks (alerted, or within the hour of an earlier alert)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="alerts")
+    click = models.OneToOneField(Click, on_delete=models.CASCADE, related_name="lead_alert")
+    alerted_at = models.DateTimeField(_("alerted at"))
+    # Outcome per channel ("sent", "temporary", "permanent"), empty when not tried.
+    email_outcome = models.CharField(_("e-mail"), max_length=10, blank=True)
+    chat_outcome = models.CharField(_("chat"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("lead alert")
+        verbose_name_plural = _("lead alerts")
+        ordering = ["-alerted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.lead} @ {self.alerted_at:%Y-%m-%d %H:%M}"

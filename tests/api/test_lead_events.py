@@ -1,7 +1,7 @@
 """Lead events: counted clicks of leads on their links, for the CRM, per organisation."""
 
 from budbringer.leads.leads import create_lead_link
-from budbringer.leads.models import Lead
+from budbringer.leads.models import Lead, LeadAlert
 from budbringer.links.models import ClickKind
 from budbringer.links.tracking import record_click
 
@@ -32,8 +32,13 @@ def test_lead_events_are_the_leads_counted_clicks(cast, api_get, nordlys_secret,
         create_lead_link(hilde, url="https://havn.example.com/offer"), ClickKind.UNIQUE, "::1"
     )
 
+    alert = LeadAlert.objects.create(lead=ingrid, click=unique, alerted_at=unique.clicked_at)
+
     rows = api_get("/lead-events", nordlys_secret, since=EVER).json()["items"]
     assert [row["id"] for row in rows] == [unique.pk, repeat.pk]
+    assert rows[0]["alerted_at"] is not None
+    assert rows[0]["alerted_at"][:19] == alert.alerted_at.isoformat()[:19]
+    assert rows[1]["alerted_at"] is None  # no alert about the repeat
     assert rows[0]["lead"]["name"] == "Ingrid Berg"
     assert rows[0]["lead"]["company"] == "Fjordkraft"
     assert rows[0]["item"]["title"] == cast.article.title

@@ -41,6 +41,18 @@ def test_everyone_who_wants_digests_gets_one_planned_at_their_slot(cast):
     assert Digest.objects.count() == 4
 
 
+def test_planning_reads_people_in_batches_not_one_by_one(cast, django_assert_max_num_queries):
+    """Planning loads only some of a person's fields: touching another one would cost a
+    query per person, which this catches (the count must not grow with the people)."""
+    from tests.conftest import make_person
+
+    for number in range(30):
+        make_person(cast.nordlys, f"planner{number}", time_zone="Europe/Oslo")
+    with django_assert_max_num_queries(12):
+        assert plan_digests() == 36  # and alice, erik, lena, bob, sara, charlie
+    assert Digest.objects.filter(person__user__username="planner7").get().slot_at
+
+
 def test_the_next_digest_is_planned_in_the_next_period(cast, news, smtp):
     plan_digests()
     due_now(cast.bob)

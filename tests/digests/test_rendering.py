@@ -233,7 +233,7 @@ def test_the_shared_rendering_gives_each_person_exactly_their_own_mail():
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from budbringer.digests.rendering import _render_masked, _tidy, compact_html, render_bodies
+    from budbringer.digests.rendering import _render_shape, _tidy, compact_html, render_bodies
 
     def direct(content):
         with translation.override(content.language):
@@ -241,7 +241,7 @@ def test_the_shared_rendering_gives_each_person_exactly_their_own_mail():
             text = _tidy(render_to_string("digests/email.txt", {"content": content}))
         return html, text
 
-    _render_masked.cache_clear()
+    _render_shape.cache_clear()
     people = [
         make_content(person_name="Åsa & <b>Ö</b>", preferences_url=f"{BASE}/p/a"),
         make_content(
@@ -261,6 +261,6 @@ def test_the_shared_rendering_gives_each_person_exactly_their_own_mail():
         assert max(len(line) for line in html.splitlines()) < 998
     assert "&lt;b&gt;" in render_bodies(people[0])[0]
     assert "<b>" in render_bodies(people[0])[1]  # plain text is not escaped
-    assert _render_masked.cache_info().misses == 3  # three shapes of digest
+    assert _render_shape.cache_info().misses == 3  # three shapes of digest
     render_bodies(make_content(person_name="Carl", preferences_url=f"{BASE}/p/d"))
-    assert _render_masked.cache_info().hits >= 1
+    assert _render_shape.cache_info().hits >= 1

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from budbringer.leads.alerts import chat_payload, compose_alert, enqueue_alerts
-from budbringer.leads.models import Lead
+from budbringer.leads.models import Lead, LeadAlert
 from budbringer.leads.reachability import MIN_LEAD_CLICKS, reachability_of
 from budbringer.links.events import clicks_counted
 from budbringer.links.models import Click, ClickKind
@@ -112,11 +112,15 @@ def test_alert_end_to_end_through_the_worker(
     cast.sara.save()
 
     started = time.monotonic()
-    clicks_counted.send(Click, clicks=[click_on(lead_link)])
+    first = click_on(lead_link)
+    clicks_counted.send(Click, clicks=[first])
     call_command("db_worker", batch=True, startup_delay=False, reload=False)
     assert time.monotonic() - started < 5
 
     assert len(smtp.received) == 1
+    alert = LeadAlert.objects.get()
+    assert (alert.lead, alert.click) == (lead, first)
+    assert (alert.email_outcome, alert.chat_outcome) == ("sent", "sent")
     mail = smtp.received[0]
     assert mail.envelope_to == ["sara@example.com"]
     assert mail.message["Subject"] == "Ingrid Berg (Fjordkraft) just clicked your link"
@@ -130,12 +134,14 @@ def test_alert_end_to_end_through_the_worker(
         call_command("db_worker", batch=True, startup_delay=False, reload=False)
     assert len(smtp.received) == 1
     assert len(webhook_receiver.requests) == 1
+    assert LeadAlert.objects.count() == 1
 
     # After the hour, the next unique click alerts again.
     with time_machine.travel(dt.datetime.now(UTC) + dt.timedelta(minutes=61)):
         clicks_counted.send(Click, clicks=[click_on(lead_link, ip="198.51.100.100")])
         call_command("db_worker", batch=True, startup_delay=False, reload=False)
     assert len(smtp.received) == 2
+    assert LeadAlert.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
