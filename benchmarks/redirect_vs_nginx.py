@@ -4,7 +4,8 @@ Run from the repository root (needs wrk and nginx: apt-get install wrk nginx):
 
     .venv/bin/python benchmarks/redirect_vs_nginx.py [--postgres postgres://postgres@127.0.0.1:5432]
 
-1. nginx (non-daemon, a temporary config on a 127.0.0.1 port, `return 302`) at full rate.
+1. nginx (non-daemon, a temporary config on a 127.0.0.1 port, `return 302`, one worker
+   per core whatever --workers says) at full rate.
 2. `budbringer serve` with one tracked link at full rate; the 302s wrk counted are compared
    with the clicks stored (more may be stored: requests in flight when wrk stops).
 3. `budbringer serve` at half its full rate, paced: wrk's Lua `delay()` makes each of the
@@ -154,7 +155,7 @@ def main():
 
     nginx_port = free_port()
     (work / "nginx.conf").write_text(
-        NGINX_CONF % {"dir": work, "port": nginx_port, "workers": args.workers}
+        NGINX_CONF % {"dir": work, "port": nginx_port, "workers": os.cpu_count() or 1}
     )
     nginx = subprocess.Popen(
         ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
