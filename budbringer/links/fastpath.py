@@ -402,14 +402,14 @@ class RedirectFront:
             return await self.django(scope, proto)
         headers = scope.headers
         now = timezone.now()
+        remote_addr = scope.client.rpartition(":")[0].strip("[]")  # "ip:port", "[ipv6]:port"
         fields = {
             "method": method,
             "user_agent": headers.get("user-agent", ""),
             "referrer": headers.get("referer", ""),
-            "ip": client_ip(scope.client.rpartition(":")[0].strip("[]"),
-                            headers.get("x-forwarded-for", "")),
+            "ip": client_ip(remote_addr, headers.get("x-forwarded-for", "")),
             "now": now,
-        }  # fmt: skip
+        }
         link = _cached_link(match[1])
         try:
             if link and visitors.salt_cached(now.date()):

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             interface=Interfaces.RSGI,
             # uvloop: about 30 % more redirects per second than asyncio's own loop.
             loop=Loops.uvloop,
+            websockets=False,  # none are served; an upgrade request gets a plain answer
             workers=workers,
             # A worker that ignores the stop signal (a granian race when Ctrl-C reaches the
             # workers too) is killed after this many seconds instead of hanging forever.
