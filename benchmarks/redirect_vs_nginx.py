@@ -4,7 +4,8 @@ Run from the repository root (needs wrk and nginx: apt-get install wrk nginx):
 
     .venv/bin/python benchmarks/redirect_vs_nginx.py [--postgres postgres://postgres@127.0.0.1:5432]
 
-1. nginx (non-daemon, a temporary config on a 127.0.0.1 port, `return 302`) at full rate.
+1. nginx (non-daemon, a temporary config on a 127.0.0.1 port, `return 302`, one worker
+   per core whatever --workers says) at full rate.
 2. `budbringer serve` with one tracked link at full rate; the 302s wrk counted are compared
    with the clicks stored (more may be stored: requests in flight when wrk stops).
 3. `budbringer serve` at half its full rate, paced: wrk's Lua `delay()` makes each of the
@@ -17,9 +18,7 @@ Results are in docs/benchmarks.md.
 import argparse
 import http.client
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,26 +27,10 @@ import time
 import uuid
 from pathlib import Path
 
+from _wrk import free_port, wrk
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "benchmark"
-CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
-STATUS_LUA = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) statuses = {} end
-%s
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
-function done(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      io.write(("status %%d %%d\\n"):format(status, n))
-    end
-  end
-end
-"""
 NGINX_CONF = """
 daemon off; worker_processes %(workers)d; pid %(dir)s/nginx.pid; error_log %(dir)s/error.log;
 events { worker_connections 1024; }
@@ -57,12 +40,6 @@ http {
   server { listen 127.0.0.1:%(port)d; location / { return 302 https://example.com/; } }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(port: int, path: str) -> None:
@@ -77,57 +54,14 @@ def wait_until_up(port: int, path: str) -> None:
     raise RuntimeError(f"nothing answers on port {port}")
 
 
-def wrk(url, *, seconds, connections, pace_rate=0.0, lua_dir):
-    delay = ""
-    if pace_rate:
-        delay = "function delay() return %.3f end" % (1000 * connections / pace_rate)
-    script = Path(lua_dir) / f"wrk-{uuid.uuid4().hex}.lua"
-    script.write_text(STATUS_LUA % delay)
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(script),
-            "-H",
-            f"User-Agent: {CHROME}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-
-    def percentile(name):
-        value, unit = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)\b", out).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    statuses: dict[int, int] = {}
-    for status, count in re.findall(r"status (\d+) (\d+)", out):  # one line per wrk thread
-        statuses[int(status)] = statuses.get(int(status), 0) + int(count)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rate": rate,
-        "p50": percentile(50),
-        "p99": percentile(99),
-        "statuses": statuses,
-        "errors": errors[1] if errors else "",
-    }
-
-
 class Budbringer:
-    def __init__(self, workdir, postgres, workers, threads):
+    def __init__(self, workdir, postgres, workers):
         self.port = free_port()
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "budbringer.settings",
             "BUDBRINGER_DATA_DIR": str(workdir),
             "SECRET_KEY": "benchmark",
-            "BUDBRINGER_WEB_THREADS": str(threads),
         }
         self.workers = workers
         self.database = None
@@ -215,14 +149,13 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="budbringer-redirect-"))
     rows = []
 
     nginx_port = free_port()
     (work / "nginx.conf").write_text(
-        NGINX_CONF % {"dir": work, "port": nginx_port, "workers": args.workers}
+        NGINX_CONF % {"dir": work, "port": nginx_port, "workers": os.cpu_count() or 1}
     )
     nginx = subprocess.Popen(
         ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
@@ -235,27 +168,27 @@ def main():
             f"http://127.0.0.1:{nginx_port}/",
             seconds=args.duration,
             connections=args.connections,
-            lua_dir=work,
+            folder=work,
         )
     finally:
         nginx.send_signal(signal.SIGQUIT)
         nginx.wait(20)
     rows.append(("nginx `return 302`", nginx_result, ""))
 
-    app = Budbringer(work, args.postgres, args.workers, args.threads)
+    app = Budbringer(work, args.postgres, args.workers)
     url = f"http://127.0.0.1:{app.port}/l/{CODE}"
     try:
         app.start()
-        wrk(url, seconds=2, connections=args.connections, lua_dir=work)  # warm-up
+        wrk(url, seconds=2, connections=args.connections, folder=work)  # warm-up
         before = app.clicks()
-        full = wrk(url, seconds=args.duration, connections=args.connections, lua_dir=work)
+        full = wrk(url, seconds=args.duration, connections=args.connections, folder=work)
         time.sleep(1)
         stored = app.clicks() - before
         rows.append(("budbringer, full rate", full, stored))
 
-        half_rate = full["rate"] / 2
+        half_rate = full.requests_per_second / 2
         before = app.clicks()
-        half = wrk(url, seconds=args.duration, connections=16, pace_rate=half_rate, lua_dir=work)
+        half = wrk(url, seconds=args.duration, connections=16, pace_rate=half_rate, folder=work)
         time.sleep(1)
         rows.append((f"budbringer, paced at {half_rate:.0f}/s", half, app.clicks() - before))
 
@@ -264,7 +197,7 @@ def main():
         box = {}
         thread = threading.Thread(
             target=lambda: box.update(
-                wrk(url, seconds=6, connections=args.connections, lua_dir=work)
+                run=wrk(url, seconds=6, connections=args.connections, folder=work)
             )
         )
         thread.start()
@@ -273,29 +206,28 @@ def main():
         thread.join()
         app.start()
         kill_stored = app.clicks() - before
-        rows.append(("budbringer, `kill -9` after 3 s of 6", box, kill_stored))
+        rows.append(("budbringer, `kill -9` after 3 s of 6", box["run"], kill_stored))
     finally:
         app.kill(signal.SIGTERM)
         app.drop()
 
     database = "PostgreSQL" if args.postgres else "SQLite"
     print(
-        f"\n{database}, {args.workers} workers x {args.threads} threads, "
-        f"wrk -t2 -c{args.connections} -d{args.duration}s\n"
+        f"\n{database}, {args.workers} workers, wrk -t2 -c{args.connections} -d{args.duration}s\n"
     )
     print("| run | requests/s | p50 ms | p99 ms | 302s received | clicks stored | other |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, result, stored in rows:
-        other = {s: n for s, n in result["statuses"].items() if s != 302}
+        other = {s: n for s, n in result.statuses.items() if s != 302}
         print(
-            f"| {name} | {result['rate']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} | "
-            f"{result['statuses'].get(302, 0):,} | {stored if stored == '' else f'{stored:,}'} | "
-            f"{other or ''} {result['errors']} |"
+            f"| {name} | {result.requests_per_second:,.0f} | {result.p50_ms:.2f} | "
+            f"{result.p99_ms:.2f} | {result.redirects:,} | "
+            f"{stored if stored == '' else f'{stored:,}'} | {other or ''} {result.socket_errors} |"
         )
-    share = rows[1][1]["rate"] / nginx_result["rate"]
+    share = rows[1][1].requests_per_second / nginx_result.requests_per_second
     print(
         f"\nbudbringer / nginx: {share:.1%} (goal 20 %); p99 at half rate: "
-        f"{rows[2][1]['p99']:.2f} ms (goal < 10 ms)"
+        f"{rows[2][1].p99_ms:.2f} ms (goal < 10 ms)"
     )
 
 

@@ -6,9 +6,10 @@ Run from the repository root (needs wrk: apt-get install wrk):
 
 Options: --postgres postgres://postgres@127.0.0.1:5432 runs every server again on a
 database made for the run (and dropped after it); --rounds 3 measures every server three
-times, in turn, and reports the median; --threads 2,8 also tries these granian blocking-
-thread counts; --workers N (default: the number of cores); --only granian keeps the
-servers whose name contains it; --duration 10 is the seconds of each measured run.
+times, in turn, and reports the median; --threads 2,8 also tries these counts of
+BUDBRINGER_WEB_THREADS (Django's page threads: redirects need none); --workers N (default:
+the number of cores); --only granian keeps the servers whose name contains it;
+--duration 10 is the seconds of each measured run.
 
 For each server: a fresh data directory, one organisation and one tracked link, the
 server on 127.0.0.1 with as many workers as cores, a 2-second warm-up, then
@@ -19,10 +20,8 @@ the decision are in docs/benchmarks.md.
 
 import argparse
 import os
-import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,35 +32,17 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from _wrk import Run, free_port, wrk
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "benchmark"
 CONNECTIONS = 32
 WRK_THREADS = 2
-# A person's browser: the click goes through user-agent parsing and bot detection like a real one.
-USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
 # Threads per gunicorn gthread worker: the same as `budbringer serve` gives granian.
 GTHREADS = 4
 # Servers we compare against but do not depend on: installed beside the project, not in it.
 EXTRA_SERVERS = ["gunicorn==27.0.1", "uvicorn[standard]==0.54.0", "uvicorn-worker==0.4.0"]
 EXTRA_DIR = Path(tempfile.gettempdir()) / "budbringer-bench-servers"
-
-# wrk counts every status as a response; this tallies them per status across threads.
-STATUS_LUA = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) statuses = {} end
-function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
-function done(summary, latency, requests)
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      io.write(("status %d %d\\n"):format(status, n))
-    end
-  end
-end
-"""
 
 
 @dataclass
@@ -73,25 +54,10 @@ class Server:
 
 
 @dataclass
-class Result:
-    server: Server
-    database: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    statuses: dict[int, int]
-    socket_errors: str
-    clicks: int
-
-    @property
-    def redirects(self) -> int:
-        return self.statuses.get(302, 0)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Result(Run):
+    server: Server | None = None
+    database: str = ""
+    clicks: int = 0
 
 
 def extra_python_path() -> str:
@@ -119,9 +85,11 @@ def servers(port: int, workers: int, threads: list[int]) -> list[Server]:
              "--port", str(port), "--workers", str(workers)]  # fmt: skip
     granian = [sys.executable, "-m", "granian", "--host", "127.0.0.1", "--port", str(port)]
     address = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    found = [Server("budbringer serve (granian)", "WSGI", serve, {})]
+    found = [Server("budbringer serve (granian)", "RSGI", serve, {})]
     found += [
-        Server(f"granian, {n} blocking threads", "WSGI", serve, {"BUDBRINGER_WEB_THREADS": str(n)})
+        Server(
+            f"budbringer serve, {n} page threads", "RSGI", serve, {"BUDBRINGER_WEB_THREADS": str(n)}
+        )
         for n in threads
     ]
     # Under ASGI each request has its own database connection (Django keeps them per async
@@ -151,22 +119,6 @@ def servers(port: int, workers: int, threads: list[int]) -> list[Server]:
         ),
     ]  # fmt: skip
     return found
-
-
-def milliseconds(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
-
-
-def parse_wrk(output: str) -> tuple[float, float, float, dict[int, int], str]:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
-    p99 = milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
-    statuses: dict[int, int] = {}
-    for status, count in re.findall(r"^status (\d+) (\d+)$", output, re.M):
-        statuses[int(status)] = statuses.get(int(status), 0) + int(count)
-    errors = re.search(r"Socket errors: (.+)", output)
-    return rps, p50, p99, statuses, errors.group(1) if errors else ""
 
 
 def wait_until_up(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
@@ -244,22 +196,8 @@ create_link(organisation, "https://blog.example.com/post?id=7", code="{CODE}", n
 """
 
 
-def wrk(url: str, seconds: int, lua: Path) -> str:
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
-    done = subprocess.run(
-        [*command, "-H", f"User-Agent: {USER_AGENT}", "-s", str(lua), url],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-    )
-    return done.stdout
-
-
 def measure(server: Server, database: Database, port: int, seconds: int, folder: Path):
     print(f"-- {server.name} ({database.label})", flush=True)
-    lua = folder / "statuses.lua"
-    lua.write_text(STATUS_LUA)
     with (folder / "servers.log").open("ab") as output:
         process = subprocess.Popen(
             server.command,
@@ -272,15 +210,16 @@ def measure(server: Server, database: Database, port: int, seconds: int, folder:
     try:
         wait_until_up(port, process)
         url = f"http://127.0.0.1:{port}/l/{CODE}"
-        wrk(url, 2, lua)  # warm-up: imports, connections, visitor salt
+        options = {"connections": CONNECTIONS, "threads": WRK_THREADS, "folder": folder}
+        wrk(url, seconds=2, **options)  # warm-up: imports, connections, visitor salt
         time.sleep(0.5)
         before = database.clicks()
-        output = wrk(url, seconds, lua)
+        run = wrk(url, seconds=seconds, **options)
         time.sleep(1)  # requests in flight when wrk stopped still finish and store a click
         clicks = database.clicks() - before
     finally:
         stop(process)
-    result = Result(server, database.label, *parse_wrk(output), clicks)
+    result = Result(**vars(run), server=server, database=database.label, clicks=clicks)
     print(
         f"   {result.requests_per_second:,.0f} requests/s, p50 {result.p50_ms:.1f} ms, "
         f"p99 {result.p99_ms:.1f} ms, {result.redirects:,} redirects, {clicks:,} clicks",
@@ -335,7 +274,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--postgres", help="also run on PostgreSQL, e.g. postgres://u@host:5432")
-    parser.add_argument("--threads", default="", help="granian blocking threads to try: 1,8")
+    parser.add_argument("--threads", default="", help="page threads to try: 1,8")
     parser.add_argument("--rounds", type=int, default=1, help="runs of every server, in turn")
     parser.add_argument("--only", default="", help="servers whose name contains this")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="per server")

@@ -166,6 +166,9 @@ BEHIND_PROXY = env_bool("BUDBRINGER_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Threads per `budbringer serve` process for Django's pages; redirects wait without one.
+WEB_THREADS = env_int("BUDBRINGER_WEB_THREADS", 8, minimum=1)
+
 # Background work: Django's Tasks API, run by `budbringer worker`. Tasks are stored in the
 # database unless the backend is django_tasks_rq.RQBackend, a Redis queue for several workers.
 TASK_BACKEND = env_str("BUDBRINGER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")

@@ -1,22 +1,29 @@
 """The tracked-link redirect served before Django: the busiest request, on the shortest path.
 
-`redirect_front(django_app)` wraps the WSGI application. A GET or HEAD on ``/l/<code>`` is
-answered here without middleware, URL resolving or per-request ORM reads:
+`RedirectFront` is the RSGI application `budbringer serve` runs (budbringer/rsgi.py);
+`redirect_front(django_app)` the same front for WSGI servers (budbringer/wsgi.py). A GET
+or HEAD on ``/l/<code>`` is answered here without middleware, URL resolving or
+per-request ORM reads:
 
 1. The link comes from a small in-process cache (`LINK_CACHE_SECONDS`), with its 302
    headers built once: the target is only ever the registered one, with UTM parameters.
-2. The click's fields are computed in the request thread: kind from method and user agent
-   (cached per agent string), browser family (cached likewise), referrer host and the
-   salted visitor hash (no raw IP kept).
+2. The click's fields are computed at once: kind from method and user agent (cached per
+   agent string), browser family (cached likewise), referrer host and the salted visitor
+   hash (no raw IP kept). Under RSGI a link or day's salt not yet cached is read in a
+   thread, as the ORM must not block the event loop.
 3. The click goes to `ClickWriter`, one thread per process that writes whatever clicks are
    waiting in one transaction (group commit), and the request waits until that
    transaction is committed. Only then is the 302 sent, so every redirect answered has
    its row, even if the process is killed right after. If the write fails, nothing of
    the batch is stored and every request in it is answered 503 (no redirect, no click).
+   Under RSGI the request awaits a future the writer resolves, holding no thread, so
+   every request in flight can join the next transaction; under WSGI it blocks its thread.
 
 Everything else (other paths, other methods) goes to Django unchanged.
 """
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -28,14 +35,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from budbringer.links import visitors
 from budbringer.links.bots import request_kind
 from budbringer.links.events import clicks_recorded
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import _referrer_host, _user_agent_family, redirect_target
-from budbringer.links.visitors import visitor_hash
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +51,13 @@ _PATH = re.compile(r"/l/([A-Za-z0-9_-]{1,64})")
 LINK_CACHE_SECONDS = 5.0
 # At most this many clicks in one transaction; more waiting means another transaction.
 MAX_BATCH = 512
+# The writer's database connection is checked (CONN_MAX_AGE, health) this often.
+CONNECTION_CHECK_SECONDS = 1.0
 # A request waits at most this long for its click to be stored, then answers 503.
 WRITE_TIMEOUT_SECONDS = 20.0
 
 _UNAVAILABLE_BODY = b"Please try again in a moment.\n"
+_UNAVAILABLE_HEADERS = [("Retry-After", "1"), ("Content-Type", "text/plain")]
 _COMMON_HEADERS = [
     ("Content-Length", "0"),
     ("Cache-Control", "no-store"),
@@ -67,11 +77,17 @@ class CachedLink:
 _links: dict[str, tuple[float, CachedLink]] = {}
 
 
-def _load_link(code: str) -> CachedLink | None:
-    now = time.monotonic()
+def _cached_link(code: str) -> CachedLink | None:
     cached = _links.get(code)
-    if cached and cached[0] > now:
+    if cached and cached[0] > time.monotonic():
         return cached[1]
+    return None
+
+
+def _load_link(code: str) -> CachedLink | None:
+    cached = _cached_link(code)
+    if cached:
+        return cached
     link = (
         TrackedLink.objects.filter(code=code)
         .only("id", "organisation_id", "target_url", "network")
@@ -88,7 +104,7 @@ def _load_link(code: str) -> CachedLink | None:
     )
     if len(_links) > 10_000:
         _links.clear()
-    _links[code] = (now + LINK_CACHE_SECONDS, entry)
+    _links[code] = (time.monotonic() + LINK_CACHE_SECONDS, entry)
     return entry
 
 
@@ -98,16 +114,18 @@ def _browser_family(user_agent: str) -> str:
 
 
 class _Waiter:
-    __slots__ = ("click", "done", "stored")
+    __slots__ = ("click", "done", "future", "stored")
 
-    def __init__(self, click: Click):
+    def __init__(self, click: Click, future: asyncio.Future | None = None):
         self.click = click
-        self.done = threading.Event()
+        self.future = future  # RSGI: resolved on its event loop; WSGI: `done` is set
+        self.done = None if future else threading.Event()
         self.stored = False
 
 
 class ClickWriter:
-    """Group commit of clicks: callers block in `store` until their click is durable."""
+    """Group commit of clicks: callers wait in `store` (a thread) or `store_async` (a
+    coroutine) until their click is durable."""
 
     def __init__(self, max_batch: int = MAX_BATCH):
         self.max_batch = max_batch
@@ -115,6 +133,7 @@ class ClickWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._next_check = 0.0
 
     def store(self, click: Click, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
         """Whether the click is committed; False means nothing of it was stored."""
@@ -125,6 +144,20 @@ class ClickWriter:
             logger.error("click not written within %.0f s", timeout)
             return False
         return waiter.stored
+
+    async def store_async(self, click: Click, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
+        """`store` for a coroutine: awaits the commit without holding a thread. False
+        means the click was not stored, or not within `timeout` (then it may still be:
+        a click without its redirect, never a redirect without its click)."""
+        self._ensure_thread()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put(_Waiter(click, future))
+        expiry = loop.call_later(timeout, _expire, future)
+        try:
+            return await future
+        finally:
+            expiry.cancel()
 
     def _ensure_thread(self) -> None:
         # A forked worker inherits the object but not the thread: start one per process.
@@ -146,13 +179,14 @@ class ClickWriter:
             thread.join(10)
 
     def _run(self) -> None:
+        limit = min(self.max_batch, rows_per_statement())
         while True:
             first = self._queue.get()
             if first is None:
                 connection.close()
                 return
             batch = [first]
-            while len(batch) < self.max_batch:
+            while len(batch) < limit:
                 try:
                     waiter = self._queue.get_nowait()
                 except queue.Empty:
@@ -164,12 +198,16 @@ class ClickWriter:
             self.write(batch)
 
     def write(self, batch: list[_Waiter]) -> None:
+        if time.monotonic() >= self._next_check:
+            # The connection is kept between batches (reopening SQLite's cost as much as
+            # a batch); its age and health are checked once a second, not per batch.
+            close_old_connections()
+            self._next_check = time.monotonic() + CONNECTION_CHECK_SECONDS
         stored = self._commit(batch)
         if not stored and len(batch) > 1:
             # One bad click (its link deleted a moment ago) must not fail the others.
             stored = [waiter for one in batch for waiter in self._commit([one])]
-        for waiter in batch:
-            waiter.done.set()
+        _wake(batch)
         if stored:
             clicks_recorded.send_robust(Click, clicks=[waiter.click for waiter in stored])
 
@@ -177,9 +215,7 @@ class ClickWriter:
     def _commit(batch: list[_Waiter]) -> list[_Waiter]:
         """The waiters whose clicks are now committed: all of the batch or none."""
         try:
-            close_old_connections()
-            with transaction.atomic():
-                Click.objects.bulk_create([waiter.click for waiter in batch])
+            insert_clicks([waiter.click for waiter in batch])
         except Exception:
             logger.exception("storing %d clicks failed; they are answered 503", len(batch))
             connection.close()  # a broken connection must not poison the next batch
@@ -187,6 +223,97 @@ class ClickWriter:
         for waiter in batch:
             waiter.stored = True
         return batch
+
+
+# The columns a click is written with, in order; `id` comes back from the database.
+_CLICK_COLUMNS = (
+    "organisation_id",
+    "link_id",
+    "clicked_at",
+    "network",
+    "referrer_host",
+    "user_agent_family",
+    "kind",
+    "visitor_hash",
+)
+
+
+def insert_clicks(clicks: list[Click]) -> None:
+    """`Click.objects.bulk_create(clicks)` in one statement, for the writer.
+
+    One multi-row INSERT ... RETURNING id, through the database driver in autocommit: a
+    single statement is its own transaction, stored whole or not at all. It costs a
+    fraction of bulk_create's Python time, which matters here: the writer shares the GIL
+    with the event loop that answers the redirects. At most `rows_per_statement()` clicks.
+    """
+    connection.ensure_connection()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    adapt_time = connection.ops.adapt_datetimefield_value
+    params = []
+    for click in clicks:
+        params += (
+            click.organisation_id,
+            click.link_id,
+            adapt_time(click.clicked_at),
+            click.network,
+            click.referrer_host,
+            click.user_agent_family,
+            click.kind,
+            click.visitor_hash,
+        )
+    with connection.wrap_database_errors:  # the driver's errors as Django's
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_insert_sql(connection.vendor, len(clicks)), params)
+            ids = cursor.fetchall()
+        finally:
+            cursor.close()
+    # Rows come back in the order given, as bulk_create relies on too.
+    for click, (pk,) in zip(clicks, ids, strict=True):
+        click.pk = pk
+        click._state.adding = False
+        click._state.db = connection.alias
+
+
+def rows_per_statement() -> int:
+    """The most clicks one INSERT may carry on this database (SQLite limits parameters)."""
+    return connection.ops.bulk_batch_size(_CLICK_COLUMNS, range(MAX_BATCH))
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(vendor: str, rows: int) -> str:
+    quote = connection.ops.quote_name
+    placeholder = "?" if vendor == "sqlite" else "%s"  # the driver's own style
+    row = "(" + ", ".join([placeholder] * len(_CLICK_COLUMNS)) + ")"
+    table, columns = quote(Click._meta.db_table), ", ".join(map(quote, _CLICK_COLUMNS))
+    values, pk = ", ".join([row] * rows), quote(Click._meta.pk.column)
+    # Only our own quoted names and placeholders: the values travel as parameters.
+    return f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}"  # noqa: S608
+
+
+def _wake(batch: list[_Waiter]) -> None:
+    """Tell each waiter of the batch its outcome: one call per event loop, not per click."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Waiter]] = {}
+    for waiter in batch:
+        if waiter.future is None:
+            waiter.done.set()
+        else:
+            by_loop.setdefault(waiter.future.get_loop(), []).append(waiter)
+    for loop, waiters in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(_resolve, waiters)
+
+
+def _resolve(waiters: list[_Waiter]) -> None:
+    for waiter in waiters:
+        if not waiter.future.done():
+            waiter.future.set_result(waiter.stored)
+
+
+def _expire(future: asyncio.Future) -> None:
+    if not future.done():
+        logger.error("click not written within %.0f s", WRITE_TIMEOUT_SECONDS)
+        future.set_result(False)
 
 
 writer = ClickWriter()
@@ -197,25 +324,30 @@ def clear_caches() -> None:
     _links.clear()
 
 
-def _client_ip(environ: dict) -> str:
-    if settings.BEHIND_PROXY:
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()
-    return environ.get("REMOTE_ADDR", "")
+def client_ip(remote_addr: str, forwarded_for: str) -> str:
+    if settings.BEHIND_PROXY and forwarded_for:
+        return forwarded_for.rsplit(",", 1)[-1].strip()
+    return remote_addr
 
 
-def click_for(link: CachedLink, environ: dict, now: dt.datetime) -> Click:
-    user_agent = environ.get("HTTP_USER_AGENT", "")
+def click_for(
+    link: CachedLink,
+    *,
+    method: str,
+    user_agent: str,
+    referrer: str,
+    ip: str,
+    now: dt.datetime,
+) -> Click:
     return Click(
         organisation_id=link.organisation_id,
         link_id=link.id,
         clicked_at=now,
         network=link.network,
-        referrer_host=_referrer_host(environ.get("HTTP_REFERER", "")),
+        referrer_host=_referrer_host(referrer),
         user_agent_family=_browser_family(user_agent),
-        kind=request_kind(environ["REQUEST_METHOD"], user_agent),
-        visitor_hash=visitor_hash(_client_ip(environ), now.date()),
+        kind=request_kind(method, user_agent),
+        visitor_hash=visitors.visitor_hash(ip, now.date()),
     )
 
 
@@ -230,18 +362,80 @@ def redirect_front(django_app):
         try:
             link = _load_link(match[1])
             # The visitor hash reads the day's salt from the database once a day.
-            click = link and click_for(link, environ, timezone.now())
+            click = link and click_for(
+                link,
+                method=method,
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+                referrer=environ.get("HTTP_REFERER", ""),
+                ip=client_ip(
+                    environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", "")
+                ),
+                now=timezone.now(),
+            )
         except Exception:
             logger.exception("reading a tracked link or the day's salt failed")
             connection.close()
-            start_response("503 Service Unavailable", [("Retry-After", "1")])
+            start_response("503 Service Unavailable", _UNAVAILABLE_HEADERS)
             return [_UNAVAILABLE_BODY]
         if link is None:  # Django answers with its 404 page
             return django_app(environ, start_response)
         if not writer.store(click):
-            start_response("503 Service Unavailable", [("Retry-After", "1")])
+            start_response("503 Service Unavailable", _UNAVAILABLE_HEADERS)
             return [_UNAVAILABLE_BODY]
         start_response("302 Found", link.headers)
         return [b""]
 
     return application
+
+
+class RedirectFront:
+    """The RSGI application: `/l/<code>` answered on the event loop, everything else by
+    `django` (an RSGI application: Django's WSGI handler in threads, lib/wsgi_bridge.py)."""
+
+    def __init__(self, django):
+        self.django = django
+
+    async def __call__(self, scope, proto) -> None:
+        method = scope.method
+        match = _PATH.fullmatch(scope.path) if scope.proto == "http" else None
+        if match is None or method not in ("GET", "HEAD"):
+            return await self.django(scope, proto)
+        headers = scope.headers
+        now = timezone.now()
+        remote_addr = scope.client.rpartition(":")[0].strip("[]")  # "ip:port", "[ipv6]:port"
+        fields = {
+            "method": method,
+            "user_agent": headers.get("user-agent", ""),
+            "referrer": headers.get("referer", ""),
+            "ip": client_ip(remote_addr, headers.get("x-forwarded-for", "")),
+            "now": now,
+        }
+        link = _cached_link(match[1])
+        try:
+            if link and visitors.salt_cached(now.date()):
+                click = click_for(link, **fields)
+            else:  # the ORM in a thread: it must not block the loop
+                loop = asyncio.get_running_loop()
+                link, click = await loop.run_in_executor(
+                    self.django.executor, _read_click, match[1], fields
+                )
+        except Exception:
+            logger.exception("reading a tracked link or the day's salt failed")
+            proto.response_bytes(503, _UNAVAILABLE_HEADERS, _UNAVAILABLE_BODY)
+            return None
+        if link is None:  # Django answers with its 404 page
+            return await self.django(scope, proto)
+        if not await writer.store_async(click):
+            proto.response_bytes(503, _UNAVAILABLE_HEADERS, _UNAVAILABLE_BODY)
+            return None
+        proto.response_empty(302, link.headers)
+        return None
+
+
+def _read_click(code: str, fields: dict) -> tuple[CachedLink | None, Click | None]:
+    try:
+        link = _load_link(code)
+        return link, link and click_for(link, **fields)
+    except Exception:
+        connection.close()
+        raise

@@ -24,6 +24,11 @@ def salt_for(day: dt.date) -> str:
     return salt
 
 
+def salt_cached(day: dt.date) -> bool:
+    """Whether `salt_for(day)` answers without the database."""
+    return day in _salt_cache
+
+
 def visitor_hash(ip: str, day: dt.date) -> str:
     if not ip:
         return ""

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection
+from django.utils import timezone
 
 from budbringer.links import fastpath
 from budbringer.links.events import clicks_recorded
@@ -130,28 +131,48 @@ def test_concurrent_requests_each_get_one_row_written_in_few_transactions(link):
 def test_a_failed_write_answers_503_and_stores_nothing_of_its_batch(link, monkeypatch):
     assert call("/l/welcome")[0] == 302  # link and salt cached: only the write can fail
     Click.objects.all().delete()
-    original = Click.objects.bulk_create
     release = threading.Event()
-
-    def half_then_fail(clicks, **kwargs):
-        original(clicks[: len(clicks) // 2 + 1])  # rows written inside the transaction...
-        raise RuntimeError("disk full")  # ...then the failure rolls them back
+    batches = []
 
     # Hold the writer on a first batch, so the next requests queue up into one batch.
-    def slow_then_fail(clicks, **kwargs):
+    def slow_then_fail(clicks):
+        batches.append(len(clicks))
         release.wait(5)
-        return half_then_fail(clicks, **kwargs)
+        raise DatabaseError("disk full")
 
-    monkeypatch.setattr(Click.objects, "bulk_create", slow_then_fail)
+    monkeypatch.setattr(fastpath, "insert_clicks", slow_then_fail)
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(call_in_thread, "/l/welcome") for _ in range(8)]
         release.set()
         statuses = [future.result()[0] for future in futures]
     assert statuses == [503] * 8
     assert not Click.objects.exists()
-    monkeypatch.setattr(Click.objects, "bulk_create", original)
+    assert len(batches) < 8 + 8  # some waited together (and were retried one by one)
+    monkeypatch.undo()
     assert call("/l/welcome")[0] == 302  # the writer recovers
     assert Click.objects.count() == 1
+
+
+def test_a_batch_is_one_insert_stored_whole_or_not_at_all(link, cast):
+    doomed = create_link(cast.nordlys, "https://blog.example.com/old", code="doomed")
+    clicks = [
+        fastpath.click_for(
+            fastpath._load_link(code),
+            method="GET",
+            user_agent=CHROME,
+            referrer="",
+            ip="203.0.113.9",
+            now=timezone.now(),
+        )
+        for code in ("welcome", "doomed", "welcome")
+    ]
+    fastpath.insert_clicks(clicks[:1])
+    assert Click.objects.get().pk == clicks[0].pk
+    doomed.delete()
+    with pytest.raises(IntegrityError):
+        fastpath.insert_clicks(clicks[1:])  # the second row's link is gone: neither is kept
+    assert Click.objects.count() == 1
+    connection.close()
 
 
 def test_one_bad_click_in_a_batch_does_not_fail_the_others(link, cast):
