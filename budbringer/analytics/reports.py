@@ -495,10 +495,10 @@ def _leaders_unique_clicks(organisation: Organisation, filters: Filters, leader_
 # --- what sharing reaches ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NetworkRow:
-    network: str
-    label: str
+@dataclass(frozen=True, kw_only=True)
+class Reached:
+    """What shares brought: counted clicks and the people estimated to have seen them."""
+
     shares: int
     clicks: int
     unique_clicks: int
@@ -508,6 +508,12 @@ class NetworkRow:
     def click_through(self) -> float:
         """Unique clicks per person estimated to have seen a share."""
         return _rate(self.unique_clicks, self.estimated_reach)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkRow(Reached):
+    network: str
+    label: str
 
 
 def networks(organisation: Organisation, filters: Filters) -> list[NetworkRow]:
@@ -523,24 +529,21 @@ def networks(organisation: Organisation, filters: Filters) -> list[NetworkRow]:
         total, unique = _totals(counted.get(slug, {}))
         rows.append(
             NetworkRow(
-                slug, str(network.label), shared, total, unique, shared * audience_per_share(slug)
+                network=slug,
+                label=str(network.label),
+                shares=shared,
+                clicks=total,
+                unique_clicks=unique,
+                estimated_reach=shared * audience_per_share(slug),
             )
         )
     return rows
 
 
-@dataclass(frozen=True)
-class ItemRow:
+@dataclass(frozen=True, kw_only=True)
+class ItemRow(Reached):
     item_id: int
     title: str
-    shares: int
-    clicks: int
-    unique_clicks: int
-    estimated_reach: int
-
-    @property
-    def click_through(self) -> float:
-        return _rate(self.unique_clicks, self.estimated_reach)
 
 
 def items(organisation: Organisation, filters: Filters, limit: int = 50) -> list[ItemRow]:
@@ -583,7 +586,14 @@ def items(organisation: Organisation, filters: Filters, limit: int = 50) -> list
             Item.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list("id", "title")
         )
     found = [
-        ItemRow(item_id, titles.get(item_id, ""), count, clicks, unique, reach_by.get(item_id, 0))
+        ItemRow(
+            item_id=item_id,
+            title=titles.get(item_id, ""),
+            shares=count,
+            clicks=clicks,
+            unique_clicks=unique,
+            estimated_reach=reach_by.get(item_id, 0),
+        )
         for item_id, count, clicks, unique in rows
         if item_id in titles
     ]
