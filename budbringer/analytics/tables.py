@@ -58,28 +58,18 @@ def _blank(value):
     return "" if value is None else value
 
 
+def _reached(row: reports.Reached) -> list:
+    return [row.shares, row.clicks, row.unique_clicks, row.estimated_reach, row.click_through]
+
+
 def _networks(organisation, filters):
     for row in reports.networks(organisation, filters):
-        yield [
-            row.label,
-            row.shares,
-            row.clicks,
-            row.unique_clicks,
-            row.estimated_reach,
-            row.click_through,
-        ]
+        yield [row.label, *_reached(row)]
 
 
 def _items(organisation, filters):
     for row in reports.items(organisation, filters):
-        yield [
-            row.title,
-            row.shares,
-            row.clicks,
-            row.unique_clicks,
-            row.estimated_reach,
-            row.click_through,
-        ]
+        yield [row.title, *_reached(row)]
 
 
 def _left_out(organisation, filters):

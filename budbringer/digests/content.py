@@ -88,24 +88,33 @@ class PersonalDigest:
 
     def content(self) -> DigestContent:
         """The whole content, every marker replaced (for chat messages and previews)."""
-        value = self.value
-        entries = tuple(
-            replace(
-                entry,
-                url=value(entry.url),
-                more_url=value(entry.more_url),
-                fewer_url=value(entry.fewer_url),
-                shares=tuple(replace(share, url=value(share.url)) for share in entry.shares),
-            )
-            for entry in self.shape.entries
-        )
         return replace(
-            self.shape,
+            with_personal_values(self.shape, self.value),
             digest_id=self.digest_id,
-            person_name=value(self.shape.person_name),
-            preferences_url=value(self.shape.preferences_url),
-            unsubscribe_url=value(self.shape.unsubscribe_url),
             message_id=self.message_id,
             recipient_email=self.recipient_email,
-            entries=entries,
         )
+
+
+def with_personal_values(content: DigestContent, change) -> DigestContent:
+    """``content`` with ``change`` applied to each of the person's own values (every link
+    and their name), always in this order: per entry its read, "more", "fewer" and share
+    links, then the name, preferences and unsubscribe (``rendering.personal_parts``
+    numbers its markers by it)."""
+    entries = tuple(
+        replace(
+            entry,
+            url=change(entry.url),
+            more_url=change(entry.more_url),
+            fewer_url=change(entry.fewer_url),
+            shares=tuple(replace(share, url=change(share.url)) for share in entry.shares),
+        )
+        for entry in content.entries
+    )
+    return replace(
+        content,
+        person_name=change(content.person_name),
+        preferences_url=change(content.preferences_url),
+        unsubscribe_url=change(content.unsubscribe_url),
+        entries=entries,
+    )

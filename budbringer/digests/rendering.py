@@ -22,7 +22,13 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .content import MARKER_PATTERN, DigestContent, PersonalDigest, marker
+from .content import (
+    MARKER_PATTERN,
+    DigestContent,
+    PersonalDigest,
+    marker,
+    with_personal_values,
+)
 from .mail import sanitized_address
 
 HTML_TEMPLATE = "digests/email.html"
@@ -77,25 +83,8 @@ def personal_parts(content: DigestContent) -> PersonalDigest:
         values.append(value)
         return marker(len(values) - 1)
 
-    entries = tuple(
-        replace(
-            entry,
-            url=mark(entry.url),
-            more_url=mark(entry.more_url),
-            fewer_url=mark(entry.fewer_url),
-            shares=tuple(replace(share, url=mark(share.url)) for share in entry.shares),
-        )
-        for entry in content.entries
-    )
     shape = replace(
-        content,
-        digest_id=0,
-        person_name=mark(content.person_name),
-        preferences_url=mark(content.preferences_url),
-        unsubscribe_url=mark(content.unsubscribe_url),
-        message_id="",
-        recipient_email="",
-        entries=entries,
+        with_personal_values(content, mark), digest_id=0, message_id="", recipient_email=""
     )
     return PersonalDigest(
         shape=shape,
