@@ -49,20 +49,34 @@ def row_maker(model, **fixed):
 ROWS_PER_STATEMENT = 5000
 
 
+def rows_per_statement(model) -> int:
+    """How many rows `insert_rows` sends as a single statement, which outside a
+    transaction is one of its own: stored whole or not at all, with no BEGIN and COMMIT
+    round trips (the click writer relies on this)."""
+    if connection.vendor == "postgresql":
+        return ROWS_PER_STATEMENT
+    return max(1, connection.features.max_query_params // len(insert_fields(model)))
+
+
 def insert_rows(model, rows: list[list], *, ignore_conflicts: bool = False) -> None:
     """Insert rows made by ``row_maker(model)``; with ``ignore_conflicts`` a row that
     breaks a unique constraint is left out, as bulk_create(ignore_conflicts=True) does.
 
-    SQLite takes them in one executemany (its loop runs in C). On PostgreSQL, psycopg
-    would send each row of an executemany as a statement of its own, and a many-row
-    VALUES list costs more to parse than to insert, so the rows go as one array per
-    column, unnested by the server: a short statement whatever the number of rows.
+    SQLite takes up to `rows_per_statement` rows as one multi-row VALUES statement, more
+    in one executemany (its loop runs in C). On PostgreSQL, psycopg would send each row
+    of an executemany as a statement of its own, and a many-row VALUES list costs more to
+    parse than to insert, so the rows go as one array per column, unnested by the server:
+    a short statement whatever the number of rows.
     """
     if not rows:
         return
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.executemany(_insert_sql(model, connection.alias, ignore_conflicts), rows)
+            if len(rows) <= rows_per_statement(model):
+                sql = _values_sql(model, connection.alias, ignore_conflicts, len(rows))
+                cursor.execute(sql, [value for row in rows for value in row])
+            else:
+                cursor.executemany(_insert_sql(model, connection.alias, ignore_conflicts), rows)
             return
         sql = _unnest_sql(model, connection.alias, ignore_conflicts)
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -82,15 +96,18 @@ def _conflict_sql(alias: str, fields: list, ignore_conflicts: bool) -> tuple[str
 
 @functools.cache
 def _insert_sql(model, alias: str, ignore_conflicts: bool) -> str:
+    return _values_sql(model, alias, ignore_conflicts, 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _values_sql(model, alias: str, ignore_conflicts: bool, rows: int) -> str:
     quote = connections[alias].ops.quote_name
     fields = insert_fields(model)
     start, end = _conflict_sql(alias, fields, ignore_conflicts)
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
     # Only the model's own table and column names go into the text; values are parameters.
-    return (
-        f"{start} {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) {end}"
-    ).rstrip()
+    return f"{start} {quote(model._meta.db_table)} ({columns}) VALUES {values} {end}".rstrip()
 
 
 @functools.cache

@@ -11,13 +11,15 @@ per-request ORM reads:
    agent string), browser family (cached likewise), referrer host and the salted visitor
    hash (no raw IP kept). Under RSGI a link or day's salt not yet cached is read in a
    thread, as the ORM must not block the event loop.
-3. The click goes to `ClickWriter`, one thread per process that writes whatever clicks are
-   waiting in one transaction (group commit), and the request waits until that
+3. The click (a `ClickRow`, not a model object) goes to a writer that stores whatever
+   clicks are waiting in one transaction (group commit), and the request waits until that
    transaction is committed. Only then is the 302 sent, so every redirect answered has
    its row, even if the process is killed right after. If the write fails, nothing of
    the batch is stored and every request in it is answered 503 (no redirect, no click).
-   Under RSGI the request awaits a future the writer resolves, holding no thread, so
-   every request in flight can join the next transaction; under WSGI it blocks its thread.
+   Under `budbringer serve` the writer is a process of its own for all workers
+   (links/writer_process.py); elsewhere `ClickWriter`, a thread of this process. Under
+   RSGI the request awaits a future, holding no thread, so every request in flight can
+   join the next transaction; under WSGI it blocks its thread.
 
 Everything else (other paths, other methods) goes to Django unchanged.
 """
@@ -40,8 +42,8 @@ from django.utils import timezone
 
 from budbringer.links import visitors
 from budbringer.links.bots import request_kind
-from budbringer.links.events import clicks_recorded
-from budbringer.links.models import Click, TrackedLink
+from budbringer.links.clickstore import ClickRow, store_clicks
+from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import _referrer_host, _user_agent_family, redirect_target
 
 logger = logging.getLogger(__name__)
@@ -114,18 +116,18 @@ def _browser_family(user_agent: str) -> str:
 
 
 class _Waiter:
-    __slots__ = ("click", "done", "future", "stored")
+    __slots__ = ("done", "future", "row", "stored")
 
-    def __init__(self, click: Click, future: asyncio.Future | None = None):
-        self.click = click
+    def __init__(self, row: ClickRow, future: asyncio.Future | None = None):
+        self.row = row
         self.future = future  # RSGI: resolved on its event loop; WSGI: `done` is set
         self.done = None if future else threading.Event()
         self.stored = False
 
 
 class ClickWriter:
-    """Group commit of clicks: callers wait in `store` (a thread) or `store_async` (a
-    coroutine) until their click is durable."""
+    """Group commit of clicks in a thread of this process: callers wait in `store` (a
+    thread) or `store_async` (a coroutine) until their click is durable."""
 
     def __init__(self, max_batch: int = MAX_BATCH):
         self.max_batch = max_batch
@@ -135,24 +137,24 @@ class ClickWriter:
         self._pid = 0
         self._next_check = 0.0
 
-    def store(self, click: Click, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
+    def store(self, row: ClickRow, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
         """Whether the click is committed; False means nothing of it was stored."""
         self._ensure_thread()
-        waiter = _Waiter(click)
+        waiter = _Waiter(row)
         self._queue.put(waiter)
         if not waiter.done.wait(timeout):
             logger.error("click not written within %.0f s", timeout)
             return False
         return waiter.stored
 
-    async def store_async(self, click: Click, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
+    async def store_async(self, row: ClickRow, timeout: float = WRITE_TIMEOUT_SECONDS) -> bool:
         """`store` for a coroutine: awaits the commit without holding a thread. False
         means the click was not stored, or not within `timeout` (then it may still be:
         a click without its redirect, never a redirect without its click)."""
         self._ensure_thread()
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put(_Waiter(click, future))
+        self._queue.put(_Waiter(row, future))
         expiry = loop.call_later(timeout, _expire, future)
         try:
             return await future
@@ -179,14 +181,13 @@ class ClickWriter:
             thread.join(10)
 
     def _run(self) -> None:
-        limit = min(self.max_batch, rows_per_statement())
         while True:
             first = self._queue.get()
             if first is None:
                 connection.close()
                 return
             batch = [first]
-            while len(batch) < limit:
+            while len(batch) < self.max_batch:
                 try:
                     waiter = self._queue.get_nowait()
                 except queue.Empty:
@@ -203,92 +204,10 @@ class ClickWriter:
             # a batch); its age and health are checked once a second, not per batch.
             close_old_connections()
             self._next_check = time.monotonic() + CONNECTION_CHECK_SECONDS
-        stored = self._commit(batch)
-        if not stored and len(batch) > 1:
-            # One bad click (its link deleted a moment ago) must not fail the others.
-            stored = [waiter for one in batch for waiter in self._commit([one])]
+        stored = store_clicks([waiter.row for waiter in batch])
+        for waiter, ok in zip(batch, stored, strict=True):
+            waiter.stored = ok
         _wake(batch)
-        if stored:
-            clicks_recorded.send_robust(Click, clicks=[waiter.click for waiter in stored])
-
-    @staticmethod
-    def _commit(batch: list[_Waiter]) -> list[_Waiter]:
-        """The waiters whose clicks are now committed: all of the batch or none."""
-        try:
-            insert_clicks([waiter.click for waiter in batch])
-        except Exception:
-            logger.exception("storing %d clicks failed; they are answered 503", len(batch))
-            connection.close()  # a broken connection must not poison the next batch
-            return []
-        for waiter in batch:
-            waiter.stored = True
-        return batch
-
-
-# The columns a click is written with, in order; `id` comes back from the database.
-_CLICK_COLUMNS = (
-    "organisation_id",
-    "link_id",
-    "clicked_at",
-    "network",
-    "referrer_host",
-    "user_agent_family",
-    "kind",
-    "visitor_hash",
-)
-
-
-def insert_clicks(clicks: list[Click]) -> None:
-    """`Click.objects.bulk_create(clicks)` in one statement, for the writer.
-
-    One multi-row INSERT ... RETURNING id, through the database driver in autocommit: a
-    single statement is its own transaction, stored whole or not at all. It costs a
-    fraction of bulk_create's Python time, which matters here: the writer shares the GIL
-    with the event loop that answers the redirects. At most `rows_per_statement()` clicks.
-    """
-    connection.ensure_connection()
-    assert connection.get_autocommit() and not connection.in_atomic_block
-    adapt_time = connection.ops.adapt_datetimefield_value
-    params = []
-    for click in clicks:
-        params += (
-            click.organisation_id,
-            click.link_id,
-            adapt_time(click.clicked_at),
-            click.network,
-            click.referrer_host,
-            click.user_agent_family,
-            click.kind,
-            click.visitor_hash,
-        )
-    with connection.wrap_database_errors:  # the driver's errors as Django's
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(_insert_sql(connection.vendor, len(clicks)), params)
-            ids = cursor.fetchall()
-        finally:
-            cursor.close()
-    # Rows come back in the order given, as bulk_create relies on too.
-    for click, (pk,) in zip(clicks, ids, strict=True):
-        click.pk = pk
-        click._state.adding = False
-        click._state.db = connection.alias
-
-
-def rows_per_statement() -> int:
-    """The most clicks one INSERT may carry on this database (SQLite limits parameters)."""
-    return connection.ops.bulk_batch_size(_CLICK_COLUMNS, range(MAX_BATCH))
-
-
-@lru_cache(maxsize=64)
-def _insert_sql(vendor: str, rows: int) -> str:
-    quote = connection.ops.quote_name
-    placeholder = "?" if vendor == "sqlite" else "%s"  # the driver's own style
-    row = "(" + ", ".join([placeholder] * len(_CLICK_COLUMNS)) + ")"
-    table, columns = quote(Click._meta.db_table), ", ".join(map(quote, _CLICK_COLUMNS))
-    values, pk = ", ".join([row] * rows), quote(Click._meta.pk.column)
-    # Only our own quoted names and placeholders: the values travel as parameters.
-    return f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}"  # noqa: S608
 
 
 def _wake(batch: list[_Waiter]) -> None:
@@ -338,16 +257,16 @@ def click_for(
     referrer: str,
     ip: str,
     now: dt.datetime,
-) -> Click:
-    return Click(
-        organisation_id=link.organisation_id,
-        link_id=link.id,
-        clicked_at=now,
-        network=link.network,
-        referrer_host=_referrer_host(referrer),
-        user_agent_family=_browser_family(user_agent),
-        kind=request_kind(method, user_agent),
-        visitor_hash=visitors.visitor_hash(ip, now.date()),
+) -> ClickRow:
+    return ClickRow(
+        link.organisation_id,
+        link.id,
+        now,
+        link.network,
+        _referrer_host(referrer),
+        _browser_family(user_agent),
+        request_kind(method, user_agent),
+        visitors.visitor_hash(ip, now.date()),
     )
 
 
@@ -390,10 +309,13 @@ def redirect_front(django_app):
 
 class RedirectFront:
     """The RSGI application: `/l/<code>` answered on the event loop, everything else by
-    `django` (an RSGI application: Django's WSGI handler in threads, lib/wsgi_bridge.py)."""
+    `django` (an RSGI application: Django's WSGI handler in threads, lib/wsgi_bridge.py).
+    Clicks go to `clicks` (`budbringer serve`: the writer process), else to this
+    process's writer thread."""
 
-    def __init__(self, django):
+    def __init__(self, django, clicks=None):
         self.django = django
+        self.clicks = clicks or writer
 
     async def __call__(self, scope, proto) -> None:
         method = scope.method
@@ -425,14 +347,14 @@ class RedirectFront:
             return None
         if link is None:  # Django answers with its 404 page
             return await self.django(scope, proto)
-        if not await writer.store_async(click):
+        if not await self.clicks.store_async(click):
             proto.response_bytes(503, _UNAVAILABLE_HEADERS, _UNAVAILABLE_BODY)
             return None
         proto.response_empty(302, link.headers)
         return None
 
 
-def _read_click(code: str, fields: dict) -> tuple[CachedLink | None, Click | None]:
+def _read_click(code: str, fields: dict) -> tuple[CachedLink | None, ClickRow | None]:
     try:
         link = _load_link(code)
         return link, link and click_for(link, **fields)

@@ -22,21 +22,31 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces, Loops
 
+        from budbringer.links.writer_process import SOCKET_VARIABLE, WriterSupervisor
+
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # One process stores every worker's clicks (links/writer_process.py); the workers
+        # find its socket in their environment. It stops after them.
+        writer = WriterSupervisor()
+        writer.start()
+        os.environ[SOCKET_VARIABLE] = writer.path
         self.stdout.write(f"Budbringer on http://{host}:{port} ({workers} workers)")
-        Granian(
-            # Redirects on the event loop, Django's pages in BUDBRINGER_WEB_THREADS threads.
-            "budbringer.rsgi:application",
-            address=host,
-            port=port,
-            interface=Interfaces.RSGI,
-            # uvloop: about 30 % more redirects per second than asyncio's own loop.
-            loop=Loops.uvloop,
-            websockets=False,  # none are served; an upgrade request gets a plain answer
-            workers=workers,
-            # A worker that ignores the stop signal (a granian race when Ctrl-C reaches the
-            # workers too) is killed after this many seconds instead of hanging forever.
-            workers_kill_timeout=10,
-            log_access=settings.DEBUG,
-        ).serve()
+        try:
+            Granian(
+                # Redirects on the event loop, Django's pages in BUDBRINGER_WEB_THREADS threads.
+                "budbringer.rsgi:application",
+                address=host,
+                port=port,
+                interface=Interfaces.RSGI,
+                # uvloop: about 30 % more redirects per second than asyncio's own loop.
+                loop=Loops.uvloop,
+                websockets=False,  # none are served; an upgrade request gets a plain answer
+                workers=workers,
+                # A worker that ignores the stop signal (a granian race when Ctrl-C reaches the
+                # workers too) is killed after this many seconds instead of hanging forever.
+                workers_kill_timeout=10,
+                log_access=settings.DEBUG,
+            ).serve()
+        finally:
+            writer.stop()
