@@ -6,6 +6,7 @@ Used by redirect_vs_nginx.py and serve_redirect.py (needs wrk: apt-get install w
 import re
 import socket
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +95,18 @@ def parse(output: str) -> Run:
         statuses[int(status)] = statuses.get(int(status), 0) + int(count)
     errors = re.search(r"Socket errors: (.+)", output)
     return Run(rps, p50, p99, statuses, errors.group(1) if errors else "")
+
+
+def wait_for_clicks(count, at_least: int, timeout: float = 120.0) -> tuple[int, float]:
+    """Poll `count()` until it reaches `at_least` (the clicks of every 302 wrk received,
+    which `budbringer serve`'s ingester stores moments after the redirect), then once more
+    after a short pause for requests that were in flight; the count and how many seconds
+    after the call it was reached."""
+    start = time.monotonic()
+    value = count()
+    while value < at_least and time.monotonic() - start < timeout:
+        time.sleep(0.05)
+        value = count()
+    reached = time.monotonic() - start
+    time.sleep(0.5)
+    return count(), reached

@@ -32,7 +32,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from _wrk import Run, free_port, wrk
+from _wrk import Run, free_port, wait_for_clicks, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "benchmark"
@@ -211,12 +211,11 @@ def measure(server: Server, database: Database, port: int, seconds: int, folder:
         wait_until_up(port, process)
         url = f"http://127.0.0.1:{port}/l/{CODE}"
         options = {"connections": CONNECTIONS, "threads": WRK_THREADS, "folder": folder}
-        wrk(url, seconds=2, **options)  # warm-up: imports, connections, visitor salt
-        time.sleep(0.5)
-        before = database.clicks()
+        warm = wrk(url, seconds=2, **options)  # warm-up: imports, connections, visitor salt
+        before, _ = wait_for_clicks(database.clicks, warm.redirects)
         run = wrk(url, seconds=seconds, **options)
-        time.sleep(1)  # requests in flight when wrk stopped still finish and store a click
-        clicks = database.clicks() - before
+        stored, _ = wait_for_clicks(database.clicks, before + run.redirects)
+        clicks = stored - before
     finally:
         stop(process)
     result = Result(**vars(run), server=server, database=database.label, clicks=clicks)

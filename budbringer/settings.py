@@ -201,6 +201,10 @@ EMAIL_RATE = env_int("BUDBRINGER_EMAIL_RATE", 10, minimum=0)
 
 # Length of generated tracked-link codes (base 62).
 LINK_CODE_LENGTH = env_int("BUDBRINGER_LINK_CODE_LENGTH", 8, minimum=6)
+# Where `budbringer serve`'s workers journal each click before its redirect, until the
+# click ingester has stored it (docs/architecture.md). A local disk of this machine.
+CLICK_JOURNAL_DIR = Path(env_str("BUDBRINGER_CLICK_JOURNAL_DIR", str(DATA_DIR / "clicks")))
+CLICK_JOURNAL_DIR = CLICK_JOURNAL_DIR.resolve()
 # Seconds a browser-like click waits before it is counted, so a scanner burst is seen whole.
 CLICK_SETTLE_SECONDS = env_int("BUDBRINGER_CLICK_SETTLE_SECONDS", 3, minimum=1)
 

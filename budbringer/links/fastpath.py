@@ -11,15 +11,15 @@ per-request ORM reads:
    agent string), browser family (cached likewise), referrer host and the salted visitor
    hash (no raw IP kept). Under RSGI a link or day's salt not yet cached is read in a
    thread, as the ORM must not block the event loop.
-3. The click (a `ClickRow`, not a model object) goes to a writer that stores whatever
-   clicks are waiting in one transaction (group commit), and the request waits until that
-   transaction is committed. Only then is the 302 sent, so every redirect answered has
-   its row, even if the process is killed right after. If the write fails, nothing of
-   the batch is stored and every request in it is answered 503 (no redirect, no click).
-   Under `budbringer serve` the writer is a process of its own for all workers
-   (links/writer_process.py); elsewhere `ClickWriter`, a thread of this process. Under
-   RSGI the request awaits a future, holding no thread, so every request in flight can
-   join the next transaction; under WSGI it blocks its thread.
+3. The click (a `ClickRow`, not a model object) is recorded before the 302 is sent, so
+   every redirect answered has its row, even if the process is killed right after; if it
+   cannot be recorded, the answer is 503 (no redirect, no click). Under `budbringer
+   serve` it is appended to the worker's click journal, which the click ingester stores
+   (links/journal.py, links/ingester.py): the request waits for nobody. Elsewhere (tests,
+   other servers) nobody reads a journal, so `ClickWriter`, a thread of this process,
+   stores whatever clicks are waiting in one transaction (group commit) and the request
+   waits for that commit: under RSGI it awaits a future, holding no thread, under WSGI it
+   blocks its thread.
 
 Everything else (other paths, other methods) goes to Django unchanged.
 """
@@ -310,7 +310,7 @@ def redirect_front(django_app):
 class RedirectFront:
     """The RSGI application: `/l/<code>` answered on the event loop, everything else by
     `django` (an RSGI application: Django's WSGI handler in threads, lib/wsgi_bridge.py).
-    Clicks go to `clicks` (`budbringer serve`: the writer process), else to this
+    Clicks go to `clicks` (`budbringer serve`: the worker's click journal), else to this
     process's writer thread."""
 
     def __init__(self, django, clicks=None):

@@ -125,3 +125,15 @@ class VisitorSalt(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class ClickJournalFile(models.Model):
+    """How far the ingester has stored one click journal file (links/ingester.py). The
+    offset moves in the transaction that stores the clicks before it, so a line is stored
+    once whatever crashes when; the row is deleted after its file."""
+
+    name = models.CharField(max_length=200, unique=True)
+    offset = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.offset}"

@@ -22,15 +22,18 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces, Loops
 
-        from budbringer.links.writer_process import SOCKET_VARIABLE, WriterSupervisor
+        from budbringer.links.ingester import IngesterSupervisor
+        from budbringer.links.journal import FOLDER_VARIABLE
 
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
-        # One process stores every worker's clicks (links/writer_process.py); the workers
-        # find its socket in their environment. It stops after them.
-        writer = WriterSupervisor()
-        writer.start()
-        os.environ[SOCKET_VARIABLE] = writer.path
+        # The workers journal each click before its 302; one process stores the journal's
+        # clicks (links/journal.py, links/ingester.py) and stops after the workers, once
+        # it has stored what they wrote. It finds what a killed server left, too.
+        folder = str(settings.CLICK_JOURNAL_DIR)
+        ingester = IngesterSupervisor(folder)
+        ingester.start()
+        os.environ[FOLDER_VARIABLE] = folder
         self.stdout.write(f"Budbringer on http://{host}:{port} ({workers} workers)")
         try:
             Granian(
@@ -49,4 +52,4 @@ class Command(BaseCommand):
                 log_access=settings.DEBUG,
             ).serve()
         finally:
-            writer.stop()
+            ingester.stop()
