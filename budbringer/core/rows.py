@@ -65,8 +65,10 @@ def insert_rows(model, rows: list[list], *, ignore_conflicts: bool = False) -> N
     SQLite takes up to `rows_per_statement` rows as one multi-row VALUES statement, more
     in one executemany (its loop runs in C). On PostgreSQL, psycopg would send each row
     of an executemany as a statement of its own, and a many-row VALUES list costs more to
-    parse than to insert, so the rows go as one array per column, unnested by the server:
-    a short statement whatever the number of rows.
+    parse than to insert: the rows go by COPY (psycopg formats them in C; a third less
+    time per click row than the alternative), or, to leave out conflicting rows, which COPY
+    cannot, as one array per column unnested by the server. Either is one statement
+    whatever the number of rows.
     """
     if not rows:
         return
@@ -77,6 +79,15 @@ def insert_rows(model, rows: list[list], *, ignore_conflicts: bool = False) -> N
                 cursor.execute(sql, [value for row in rows for value in row])
             else:
                 cursor.executemany(_insert_sql(model, connection.alias, ignore_conflicts), rows)
+            return
+        if not ignore_conflicts:
+            # The driver's own cursor: Django's has no COPY; its errors made Django's here.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(_copy_sql(model, connection.alias)) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
             return
         sql = _unnest_sql(model, connection.alias, ignore_conflicts)
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -123,3 +134,11 @@ def _unnest_sql(model, alias: str, ignore_conflicts: bool) -> str:
         f"{start} {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
         f"SELECT * FROM unnest({arrays}) {end}"
     ).rstrip()
+
+
+@functools.cache
+def _copy_sql(model, alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in insert_fields(model))
+    # Only the model's own table and column names go into the text.
+    return f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
