@@ -84,9 +84,16 @@ MACHINE_KINDS = (ClickKind.SCANNER, ClickKind.BOT, ClickKind.PREVIEW, ClickKind.
 
 class Click(models.Model):
     # No index of its own: (organisation, clicked_at) below serves lookups by organisation,
-    # and every index is written by each click on the redirect path.
+    # and every index is written by each click on the redirect path. No constraint in the
+    # database either: the click's organisation is its link's (the link's constraint
+    # holds, and deleting an organisation deletes its links and clicks through Django),
+    # and on PostgreSQL each constraint is a lookup per inserted click.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="clicks", db_index=False
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="clicks",
+        db_index=False,
+        db_constraint=False,
     )
     link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="clicks")
     clicked_at = models.DateTimeField(_("clicked"), db_index=True)
