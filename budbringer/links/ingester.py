@@ -232,6 +232,8 @@ def run(folder: str, *, stop: threading.Event | None = None, parent: int | None 
     lock = os.open(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
     ingester = Ingester(folder)
     try:
+        if parent is not None and os.getppid() != parent:
+            return  # started as serve ended
         while not _try_lock(lock):  # another ingester has this folder
             if stop.wait(CHECK_SECONDS) or (parent is not None and os.getppid() != parent):
                 return
@@ -280,13 +282,14 @@ def _discard_connection() -> None:
         connection.close()
 
 
-def run_command(folder: str) -> None:
-    """`budbringer ingestclicks`: stop on SIGTERM once what is journaled is stored; a
-    terminal's Ctrl-C is for `serve`, which stops the workers first and this after them."""
+def run_command(folder: str, parent: int | None = None) -> None:
+    """`budbringer ingestclicks`: stop on SIGTERM once what is journaled is stored, or
+    when the process `parent` (serve, which names itself: it may be gone before this
+    process has started) is no longer this one's parent."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    run(folder, stop=stop, parent=os.getppid())
+    run(folder, stop=stop, parent=parent)
 
 
 class IngesterSupervisor:
@@ -307,9 +310,16 @@ class IngesterSupervisor:
     def _spawn(self) -> None:
         with self._lock:
             if not self._stopping.is_set():
-                # Our own interpreter and command, the folder from our settings.
+                # Our own interpreter and command, the folder from our settings. A session
+                # of its own: a signal to serve's process group (a terminal's Ctrl-C, a
+                # `kill` of the group) stops the workers, and this process stops after
+                # them, with what they wrote stored. It also stops when serve is gone.
                 self._process = subprocess.Popen(  # noqa: S603
-                    [sys.executable, "-m", "budbringer", "ingestclicks", "--journal", self.folder]
+                    [
+                        *(sys.executable, "-m", "budbringer", "ingestclicks"),
+                        *("--journal", self.folder, "--parent", str(os.getpid())),
+                    ],
+                    start_new_session=True,
                 )
 
     def _watch(self) -> None:

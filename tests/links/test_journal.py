@@ -273,3 +273,10 @@ def test_a_stored_click_reads_back_at_its_time(link, folder, clicks):
     assert sorted(Click.objects.values_list("clicked_at", flat=True)) == sorted(times)
     for moment in times:  # and the database's own comparisons find it
         assert Click.objects.filter(clicked_at=moment).count() == 1
+
+
+def test_an_ingester_whose_server_is_gone_stops_at_once(folder, clicks, link):
+    clicks.append(row_for(link))
+    # Started as `serve` ended: its parent is not the server it was started for.
+    ingester.run(folder, stop=threading.Event(), parent=os.getppid() + 1)
+    assert not Click.objects.exists()

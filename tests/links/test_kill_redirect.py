@@ -72,6 +72,20 @@ def start_server(env, port) -> subprocess.Popen:
     return server
 
 
+def ingesters(folder) -> list[int]:
+    """The processes of `budbringer ingestclicks` on the journal in `folder`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                arguments = cmdline.read().split(b"\0")
+        except OSError:
+            continue
+        if b"ingestclicks" in arguments and str(folder).encode() in b" ".join(arguments):
+            found.append(int(pid))
+    return found
+
+
 class Clients:
     """Keep-alive connections, each sending one request after the other until it fails."""
 
@@ -150,6 +164,8 @@ def test_a_killed_server_lost_and_doubled_no_click(tmp_path):
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(15)
+        # The killed server's ingester, on its own, and the stopped one's are gone too.
+        wait_for(lambda: not ingesters(tmp_path), "the click ingesters to exit", timeout=15)
         database.drop()
 
     rows = Counter(stored)

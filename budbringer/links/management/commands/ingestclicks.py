@@ -14,8 +14,11 @@ class Command(BaseCommand):
             default=str(settings.CLICK_JOURNAL_DIR),
             help="the journal folder (default: BUDBRINGER_CLICK_JOURNAL_DIR)",
         )
+        parser.add_argument(
+            "--parent", type=int, help="stop when this process is no longer the parent"
+        )
 
-    def handle(self, *args, journal, **options):
+    def handle(self, *args, journal, parent, **options):
         from budbringer.links import ingester
 
-        ingester.run_command(journal)
+        ingester.run_command(journal, parent)
