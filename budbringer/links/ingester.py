@@ -123,11 +123,7 @@ class Ingester:
     def _read(self, file: _File) -> _Read | None:
         if not file.finished:
             # Taken before the size is read: once it is ours, the file grows no more.
-            try:
-                fcntl.flock(file.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                file.finished = True
-            except BlockingIOError:
-                pass
+            file.finished = _try_lock(file.fd)
         size = os.fstat(file.fd).st_size
         if size <= file.offset:
             return None
@@ -191,12 +187,17 @@ class Ingester:
         ClickJournalFile.objects.filter(name=file.name).delete()
 
 
+# Longer than any line `journal.encode` writes (its strings are bounded by Click's columns),
+# so the first newline after an offset, if there is one, is within this many bytes.
+LINE_BYTES = 64 * 1024
+
+
 def _has_lines(file: _File) -> bool:
     """Whether complete lines of the file are not stored yet (a cut line is not one)."""
     size = os.fstat(file.fd).st_size
     if size <= file.offset:
         return False
-    return b"\n" in os.pread(file.fd, min(size - file.offset, READ_BYTES), file.offset)
+    return b"\n" in os.pread(file.fd, min(size - file.offset, LINE_BYTES), file.offset)
 
 
 def _remove_abandoned(path: str) -> None:
@@ -206,10 +207,9 @@ def _remove_abandoned(path: str) -> None:
     except FileNotFoundError:
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.unlink(path)
-    except (BlockingIOError, FileNotFoundError):
-        pass
+        if _try_lock(fd):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
     finally:
         os.close(fd)
 
@@ -231,16 +231,20 @@ def run(folder: str, *, stop: threading.Event | None = None, parent: int | None 
     os.makedirs(folder, mode=0o700, exist_ok=True)
     lock = os.open(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
     ingester = Ingester(folder)
+
+    def orphaned() -> bool:
+        return parent is not None and os.getppid() != parent
+
     try:
-        if parent is not None and os.getppid() != parent:
+        if orphaned():
             return  # started as serve ended
         while not _try_lock(lock):  # another ingester has this folder
-            if stop.wait(CHECK_SECONDS) or (parent is not None and os.getppid() != parent):
+            if stop.wait(CHECK_SECONDS) or orphaned():
                 return
         next_check = 0.0
         while True:
             if time.monotonic() >= next_check:
-                if parent is not None and os.getppid() != parent:
+                if orphaned():
                     logger.warning("budbringer serve is gone: the click ingester stops")
                     break
                 close_old_connections()
@@ -303,7 +307,6 @@ class IngesterSupervisor:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        os.makedirs(self.folder, mode=0o700, exist_ok=True)
         self._spawn()
         threading.Thread(target=self._watch, name="click-ingester-watch", daemon=True).start()
 
