@@ -88,3 +88,13 @@ def test_a_large_static_file_arrives_whole(server):
 def test_unknown_addresses_get_django_404(server):
     assert request(server, "GET", "/l/nothing-here")[0].status == 404
     assert request(server, "GET", "/no/such/page")[0].status == 404
+
+
+def test_a_journal_folder_that_cannot_be_used_stops_serve_with_a_clear_error(tmp_path, settings):
+    from django.core.management import CommandError, call_command
+
+    (tmp_path / "a-file").write_text("")
+    settings.CLICK_JOURNAL_DIR = tmp_path / "a-file"
+    with pytest.raises(CommandError, match=r"BUDBRINGER_CLICK_JOURNAL_DIR .* cannot hold"):
+        call_command("serve", no_collectstatic=True, port=free_port())
+    assert (tmp_path / "a-file").read_text() == ""  # left as it was

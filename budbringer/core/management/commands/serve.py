@@ -2,7 +2,7 @@ import os
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -31,6 +31,15 @@ class Command(BaseCommand):
         # clicks (links/journal.py, links/ingester.py) and stops after the workers, once
         # it has stored what they wrote. It finds what a killed server left, too.
         folder = str(settings.CLICK_JOURNAL_DIR)
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError("not writable by this user")
+        except OSError as error:
+            # Every redirect would answer 503: better not to start.
+            raise CommandError(
+                f"BUDBRINGER_CLICK_JOURNAL_DIR ({folder}) cannot hold the click journal: {error}"
+            ) from error
         ingester = IngesterSupervisor(folder)
         ingester.start()
         os.environ[FOLDER_VARIABLE] = folder
