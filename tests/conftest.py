@@ -126,7 +126,7 @@ def feedparser_corpus() -> Path:
     so that a missing corpus fails instead of skipping."""
     configured = os.environ.get("BUDBRINGER_FEEDPARSER_CORPUS")
     beside = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "feedparser"
-    for candidate in (configured, beside, "/work/shared/corpora/feedparser"):
+    for candidate in (configured, beside):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     if os.environ.get("BUDBRINGER_REQUIRE_CORPUS") == "1":
