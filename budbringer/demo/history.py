@@ -139,12 +139,17 @@ def plan_shares(
     return shares
 
 
+# Planned clicks end this long before now, so the load's counting pass, which leaves a click
+# pending for CLICK_SETTLE_SECONDS, settles every one of them.
+SETTLED_BEFORE = dt.timedelta(minutes=1)
+
+
 def plan_link_clicks(
     since: dt.datetime, now: dt.datetime, rng: random.Random, count: int = 25
 ) -> list[PlannedClick]:
     """Clicks on a link posted on the intranet: colleagues, and a chat preview or two."""
     visitors = [f"{prefix}.{host}" for prefix in VISITOR_NETWORKS for host in range(1, 255)]
-    span = max((now - since).total_seconds(), 60.0)
+    span = max((now - SETTLED_BEFORE - since).total_seconds(), 60.0)
     clicks = [
         PlannedClick(
             at=since + dt.timedelta(seconds=rng.uniform(30, span)),
@@ -276,7 +281,8 @@ def _plan_clicks(network, sharer, shared_at, now, rng, followers) -> tuple[Plann
                     referrer=click.referrer,
                 )
             )
-    return tuple(sorted((click for click in clicks if click.at < now), key=lambda c: c.at))
+    latest = now - SETTLED_BEFORE
+    return tuple(sorted((click for click in clicks if click.at < latest), key=lambda c: c.at))
 
 
 # When people use Budbringer: a few everyday rhythms (local hours and their weights), so
