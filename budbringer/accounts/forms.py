@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
-from budbringer.digests.planning import replan
+from budbringer.digests.planning import preferences_changed
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
@@ -86,8 +86,7 @@ class DigestPreferencesForm(forms.ModelForm):
         return sorted(self.cleaned_data["send_days"])
 
     def save(self, commit: bool = True) -> Person:
-        """Save, and drop the planned digest, which may no longer fit the new settings (the
-        next planning pass plans it again)."""
+        """Save, and re-plan: the planned digest may no longer fit the new settings."""
         person = self.instance
         if "chat_webhook_url" in self.changed_data:
             person.chat_failed_at, person.chat_failure = None, ""  # a new address: try it
@@ -96,7 +95,7 @@ class DigestPreferencesForm(forms.ModelForm):
         with transaction.atomic():
             person = super().save()
             person.followed_lists.set(self.cleaned_data["followed_lists"])
-            replan(person)
+            preferences_changed(person)
         return person
 
 

@@ -33,7 +33,7 @@ from budbringer.digests.models import (
     DigestEntry,
     DigestKind,
 )
-from budbringer.digests.planning import replan
+from budbringer.digests.planning import preferences_changed
 from budbringer.digests.previews import send_preview
 from budbringer.lib.http import client_ip
 from budbringer.links.bots import is_bot_request
@@ -167,7 +167,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     if request.method == "POST":
         Person.objects.filter(pk=person.pk).update(digest_cadence=DigestCadence.NEVER)
-        replan(person)
+        preferences_changed(person)
         done = True
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
