@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,10 +24,9 @@ from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import DigestPreferencesForm
 from budbringer.accounts.middleware import activate_person
 from budbringer.accounts.models import DigestCadence, Person, Role
-from budbringer.digests import tokens
+from budbringer.digests import overview, tokens
 from budbringer.digests.clicks import record_digest_click
 from budbringer.digests.models import (
-    Delivery,
     DeliveryStatus,
     Digest,
     DigestClick,
@@ -216,42 +214,34 @@ LIFT_DAYS = 90
 
 @person_required(Role.ADMIN)
 def admin_overview(request: HttpRequest) -> HttpResponse:
-    """What went out, when, to whom; what failed and why."""
+    """What is planned, for whom and when; what went out; what failed and why."""
     organisation = request.person.organisation
-    since = timezone.now() - dt.timedelta(days=ADMIN_DAYS)
-    deliveries = (
-        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
-        .select_related("digest__person")
-        .order_by("-digest__slot_at", "-pk")
-    )
+    now = timezone.now()
+    since = now - dt.timedelta(days=ADMIN_DAYS)
+    deliveries = overview.recent_deliveries(organisation, since)
     state = request.GET.get("state", "")
     if state in DeliveryStatus.values:
         deliveries = deliveries.filter(status=state)
-    counts = dict(
-        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    failing = Person.objects.filter(organisation=organisation).exclude(
-        email_failed_at__isnull=True, chat_failed_at__isnull=True
-    )
-    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    upcoming_page, upcoming = overview.upcoming_page(organisation, request.GET.get("planned"))
     sent_slots = list(
         Digest.objects.filter(
             organisation=organisation,
             kind=DigestKind.SCHEDULED,
-            slot_at__gte=timezone.now() - dt.timedelta(days=LIFT_DAYS),
+            slot_at__gte=now - dt.timedelta(days=LIFT_DAYS),
             deliveries__status=DeliveryStatus.SENT,
         )
         .distinct()
         .values_list("person_id", "slot_at", "policy")
     )
     context = {
-        "page": page,
-        "counts": [(value, label, counts.get(value, 0)) for value, label in DeliveryStatus.choices],
+        "planned": overview.planned_counts(organisation, now),
+        "upcoming_page": upcoming_page,
+        "upcoming": upcoming,
+        "page": Paginator(deliveries, overview.PER_PAGE).get_page(request.GET.get("page")),
+        "counts": overview.delivery_counts(organisation, since),
         "state": state,
-        "failing": failing,
+        "state_label": DeliveryStatus(state).label if state in DeliveryStatus.values else "",
+        "failing": overview.unreachable(organisation),
         "days": ADMIN_DAYS,
         "lift": hit_rates(organisation, sent_slots),
         "lift_days": LIFT_DAYS,
