@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.content.models import Item, ShareText, Topic
+from budbringer.digests.planning import preferences_changed
 from budbringer.lib.urls import canonical_url
 from budbringer.links.models import Click, TrackedLink
 from budbringer.sharing.models import Share
@@ -182,6 +183,11 @@ class PersonAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         # A person needs a login; operators make both (`budbringer createadmin`, invitations).
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Whatever changed (re-planning under unchanged settings gives the same slot).
+        preferences_changed(obj)
 
 
 @admin.register(Topic, site=admin_site)

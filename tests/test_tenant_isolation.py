@@ -142,10 +142,10 @@ class Havn:
     def wrong_purpose_token(self, template: str) -> str:
         charlie = self.cast.charlie.pk
         return {
-            "d/read/<token>": tokens.unsubscribe_token(charlie),
+            "d/read/<token>": tokens.unsubscribe_token(charlie, 1),
             "d/share/<token>": tokens.read_token(1, self.item.pk),
-            "d/preferences/<token>": tokens.unsubscribe_token(charlie),
-            "d/unsubscribe/<token>": tokens.preferences_token(charlie),
+            "d/preferences/<token>": tokens.unsubscribe_token(charlie, 1),
+            "d/unsubscribe/<token>": tokens.preferences_token(1),
             "d/feedback/<token>": tokens.share_token(1, self.item.pk, "linkedin"),
         }[template]
 

@@ -8,29 +8,32 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
-from budbringer.digests.planning import replan
+from budbringer.digests.planning import preferences_changed
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
+# What the page linked from every digest changes without a sign-in: what comes and when.
 DIGEST_FIELDS = [
     "interface_language",
     "digest_cadence",
     "send_days",
     "digest_max_items",
-    "digest_channel",
-    "chat_webhook_url",
     "quiet_from",
     "quiet_until",
     "on_holiday_until",
     "digests_on_holiday",
     "topics",
 ]
+# Where digests go: changed only signed in, so that whoever holds a forwarded digest cannot
+# have the person's next digests, and their signed links, sent to them.
+DESTINATION_FIELDS = ["digest_channel", "chat_webhook_url"]
 
 
 class DigestPreferencesForm(forms.ModelForm):
-    """What a person decides about their digests; reachable from every digest, no sign-in."""
+    """What a person decides about their digests; reachable from every digest, no sign-in,
+    so never where they go (``DESTINATION_FIELDS``: the settings page, signed in)."""
 
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics you follow"),
@@ -60,17 +63,11 @@ class DigestPreferencesForm(forms.ModelForm):
             "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "on_holiday_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "chat_webhook_url": forms.URLInput(
-                attrs={"placeholder": "https://hooks.slack.com/..."}
-            ),
         }
         help_texts = {
             "quiet_from": _("Nothing is sent in your quiet hours. Leave both empty for none."),
             "on_holiday_until": _("Set this when you go away; it ends by itself."),
             "digests_on_holiday": _("Some people like to keep up on holiday. Your choice."),
-            "chat_webhook_url": _(
-                "A Slack or Microsoft Teams incoming webhook, for digests in chat."
-            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -86,17 +83,13 @@ class DigestPreferencesForm(forms.ModelForm):
         return sorted(self.cleaned_data["send_days"])
 
     def save(self, commit: bool = True) -> Person:
-        """Save, and drop the planned digest, which may no longer fit the new settings (the
-        next planning pass plans it again)."""
-        person = self.instance
-        if "chat_webhook_url" in self.changed_data:
-            person.chat_failed_at, person.chat_failure = None, ""  # a new address: try it
+        """Save, and re-plan: the planned digest may no longer fit the new settings."""
         if not commit:
             return super().save(commit=False)
         with transaction.atomic():
             person = super().save()
             person.followed_lists.set(self.cleaned_data["followed_lists"])
-            replan(person)
+            preferences_changed(person)
         return person
 
 
@@ -113,4 +106,27 @@ class PersonSettingsForm(DigestPreferencesForm):
     )
 
     class Meta(DigestPreferencesForm.Meta):
-        fields = ["interface_language", "languages", "time_zone", *DIGEST_FIELDS[1:]]
+        # DIGEST_FIELDS and DESTINATION_FIELDS, where to send next to how often and how much.
+        fields = [
+            "interface_language", "languages", "time_zone", "digest_cadence", "send_days",
+            "digest_max_items", *DESTINATION_FIELDS, "quiet_from", "quiet_until",
+            "on_holiday_until", "digests_on_holiday", "topics",
+        ]  # fmt: skip
+        widgets = {
+            **DigestPreferencesForm.Meta.widgets,
+            "chat_webhook_url": forms.URLInput(
+                attrs={"placeholder": "https://hooks.slack.com/..."}
+            ),
+        }
+        help_texts = {
+            **DigestPreferencesForm.Meta.help_texts,
+            "chat_webhook_url": _(
+                "A Slack or Microsoft Teams incoming webhook, for digests in chat."
+            ),
+        }
+
+    def save(self, commit: bool = True) -> Person:
+        if "chat_webhook_url" in self.changed_data:
+            # A new address: try it, whatever the old one answered.
+            self.instance.chat_failed_at, self.instance.chat_failure = None, ""
+        return super().save(commit)

@@ -5,6 +5,14 @@ from django.utils import timezone, translation
 from budbringer.accounts.models import Person
 
 
+def activate_person(person: Person) -> None:
+    """Speak the person's language and show times in their zone for the rest of the request:
+    the signed-in person's (below), or the one a digest's signed link acts for. The
+    middleware deactivates the zone when the request ends."""
+    translation.activate(person.interface_language)
+    timezone.activate(zoneinfo.ZoneInfo(person.time_zone))
+
+
 class PersonMiddleware:
     """Attach the signed-in person (or None), speak their chosen language and show times in
     their time zone (every page; the e-mails use the same zone)."""
@@ -20,11 +28,9 @@ class PersonMiddleware:
                 .filter(user=request.user)
                 .first()
             )
-            if request.person is not None:
-                translation.activate(request.person.interface_language)
-                request.LANGUAGE_CODE = request.person.interface_language
         if request.person is not None:
-            timezone.activate(zoneinfo.ZoneInfo(request.person.time_zone))
+            activate_person(request.person)
+            request.LANGUAGE_CODE = request.person.interface_language
         else:
             timezone.deactivate()
         try:

@@ -370,8 +370,8 @@ def _personal_values(digest_id: int, person: Person, item_ids: list[int]) -> tup
         values += [share + tokens.share_token(digest_id, item_id, slug) for slug in NETWORKS]
         values.append(feedback + tokens.feedback_token(digest_id, item_id, "more_like_this"))
         values.append(feedback + tokens.feedback_token(digest_id, item_id, "dismissed"))
-    values.append(preferences + tokens.preferences_token(person.pk))
-    values.append(unsubscribe + tokens.unsubscribe_token(person.pk))
+    values.append(preferences + tokens.preferences_token(digest_id))
+    values.append(unsubscribe + tokens.unsubscribe_token(person.pk, digest_id))
     if person.name:
         values.append(person.name)
     return tuple(values)

@@ -90,7 +90,8 @@ class Channel(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    # Composed, to be sent now or retried later; a digest not yet composed has no delivery.
+    PLANNED = "planned", _("Waiting to be sent")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")

@@ -110,9 +110,11 @@ def _plan(people: list[Person], now: dt.datetime) -> int:
     return len(rows)
 
 
-def replan(person: Person) -> None:
-    """Drop the person's planned digest after they changed when or how they get digests;
-    the next planning pass plans it again under the new settings."""
+def preferences_changed(person: Person) -> None:
+    """Call after anything changed when or how the person gets digests: their settings, the
+    page linked from a digest, unsubscribing, the Django admin. Their planned digest was
+    planned under the old settings, so it is dropped; the next planning pass (every ten
+    minutes) plans it again under the new ones."""
     Digest.objects.filter(
         person=person, status=DigestStatus.PLANNED, kind=DigestKind.SCHEDULED
     ).delete()

@@ -1,12 +1,17 @@
 """Signed links in digests: they act for the person without a sign-in, and only as meant.
 
-A token is ``<ids>.<signature>``: the ids it names (a person; or a digest, an item and a
-network) and an HMAC-SHA256 of them (128 bits) under a key derived from SECRET_KEY for its
-purpose, so a token made for reading an item is refused by every other link (sharing,
-unsubscribing). Nothing personal is in the URL. Read and share links stop working
-LINK_DAYS after their digest was composed (the view checks the digest's date); the
-preferences and unsubscribe links never expire (RFC 8058: an old mail's one-click must
-still work). A digest holds about 30 of these, so making one is a single HMAC.
+A token is ``<ids>.<signature>``: the ids it names (a digest; with an item and a network or
+feedback kind for entry links; after a person for unsubscribing) and an HMAC-SHA256 of them
+(128 bits) under a key derived from SECRET_KEY for its purpose, so a token made for reading
+an item is refused by every other link (sharing, unsubscribing). Nothing personal is in
+the URL. Read, share and preferences links stop working LINK_DAYS after their digest was
+composed (the view checks the digest's date). Preferences links name their digest; the
+first ones named the person and never expired, and are refused now (they had another
+purpose key, so a person's id is never read as a digest's). Unsubscribe links never expire
+(RFC 8058: an old mail's one-click must still work): they name the person and their digest
+(the unsubscribe page links to that digest's preferences); the first ones, naming only the
+person, are still accepted. A digest holds about 30 of these, so making one is a single
+HMAC.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from django.conf import settings
 
 LINK_DAYS = 120
 
-_PREFERENCES = "preferences"
+# "preferences" was the purpose of the person-naming preferences links, now refused.
+_PREFERENCES = "preferences-of-digest"
 _UNSUBSCRIBE = "unsubscribe"
 _READ = "read"
 _SHARE = "share"
@@ -38,6 +44,12 @@ class EntryLink:
     digest_id: int
     item_id: int
     network: str = ""  # share links only
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    person_id: int
+    digest_id: int | None  # None in links made before they named their digest
 
 
 @functools.lru_cache(maxsize=16)
@@ -60,12 +72,13 @@ def _make(purpose: str, *parts: object) -> str:
     return f"{payload}.{_signature(payload, purpose)}"
 
 
-def _parts(token: str, purpose: str, count: int) -> list[str]:
+def _parts(token: str, purpose: str, *counts: int) -> list[str]:
+    """The token's parts, when it is signed for ``purpose`` and has one of ``counts``."""
     payload, _dot, signature = token.rpartition(".")
     if not payload or not hmac.compare_digest(signature, _signature(payload, purpose)):
         raise BadToken("bad signature")
     parts = payload.split("-")
-    if len(parts) != count:
+    if len(parts) not in counts:
         raise BadToken("malformed token")
     return parts
 
@@ -77,20 +90,25 @@ def _ids(parts: list[str]) -> list[int]:
         raise BadToken("malformed token") from exc
 
 
-def preferences_token(person_id: int) -> str:
-    return _make(_PREFERENCES, person_id)
+def preferences_token(digest_id: int) -> str:
+    """The preferences link of a digest: it acts for the digest's person until LINK_DAYS
+    after the digest was composed."""
+    return _make(_PREFERENCES, digest_id)
 
 
-def person_for_preferences(token: str) -> int:
+def digest_for_preferences(token: str) -> int:
     return _ids(_parts(token, _PREFERENCES, 1))[0]
 
 
-def unsubscribe_token(person_id: int) -> str:
-    return _make(_UNSUBSCRIBE, person_id)
+def unsubscribe_token(person_id: int, digest_id: int) -> str:
+    return _make(_UNSUBSCRIBE, person_id, digest_id)
 
 
-def person_for_unsubscribe(token: str) -> int:
-    return _ids(_parts(token, _UNSUBSCRIBE, 1))[0]
+def unsubscribe_link(token: str) -> UnsubscribeLink:
+    """The person and the digest of an unsubscribe link; the first links, without the
+    digest, are in mailboxes and must keep working."""
+    ids = _ids(_parts(token, _UNSUBSCRIBE, 1, 2))
+    return UnsubscribeLink(ids[0], ids[1] if len(ids) == 2 else None)
 
 
 def read_token(digest_id: int, item_id: int) -> str:

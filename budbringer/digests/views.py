@@ -2,7 +2,8 @@
 
 Links from a digest act without a sign-in: each carries a signed token (``tokens``) naming
 exactly what it may do. Read and share links redirect only to the item's stored URL and
-the network's own share dialog, never to anything taken from the request.
+the network's own share dialog, never to anything taken from the request. The pages behind
+them speak the person's language and show times in their zone.
 """
 
 from __future__ import annotations
@@ -11,29 +12,28 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import DigestPreferencesForm
+from budbringer.accounts.middleware import activate_person
 from budbringer.accounts.models import DigestCadence, Person, Role
-from budbringer.digests import tokens
+from budbringer.digests import overview, tokens
 from budbringer.digests.clicks import record_digest_click
 from budbringer.digests.models import (
-    Delivery,
     DeliveryStatus,
     Digest,
     DigestClick,
     DigestEntry,
     DigestKind,
 )
-from budbringer.digests.planning import replan
+from budbringer.digests.planning import preferences_changed
 from budbringer.digests.previews import send_preview
 from budbringer.lib.http import client_ip
 from budbringer.links.bots import is_bot_request
@@ -44,6 +44,11 @@ from budbringer.sharing.views import ShareRedirect
 from budbringer.timing.lift import hit_rates
 
 
+def links_end(digest: Digest) -> dt.datetime:
+    """When the digest's read, share and preferences links stop working."""
+    return (digest.composed_at or digest.created_at) + dt.timedelta(days=tokens.LINK_DAYS)
+
+
 def _entry(link: tokens.EntryLink) -> DigestEntry:
     entry = (
         DigestEntry.objects.filter(digest_id=link.digest_id, item_id=link.item_id)
@@ -52,14 +57,15 @@ def _entry(link: tokens.EntryLink) -> DigestEntry:
     )
     if entry is None or not entry.digest.person.user.is_active:
         raise Http404("this digest link is no longer valid")
-    composed = entry.digest.composed_at or entry.digest.created_at
-    if timezone.now() - composed > dt.timedelta(days=tokens.LINK_DAYS):
+    if timezone.now() > links_end(entry.digest):
         raise tokens.BadToken("the digest is too old")
     return entry
 
 
-def _expired(request: HttpRequest) -> HttpResponse:
-    return render(request, "digests/link_expired.html", status=404)
+def _expired(request: HttpRequest, *, settings_link: bool = False) -> HttpResponse:
+    """The page of a link that no longer works, offering sign-in (404: nothing is here)."""
+    context = {"settings_link": settings_link, "link_days": tokens.LINK_DAYS}
+    return render(request, "digests/link_expired.html", context, status=404)
 
 
 @require_safe
@@ -118,7 +124,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     except tokens.BadToken:
         return _expired(request)
     person = entry.digest.person
-    translation.activate(person.interface_language)
+    activate_person(person)
     done = False
     if request.method == "POST":
         record_interaction(person, entry.item, link.network)
@@ -140,44 +146,65 @@ def _person(person_id: int) -> Person:
     return person
 
 
+def _digest_for_preferences(token: str) -> Digest:
+    """The digest whose preferences link this is, while its links work, of an active person."""
+    digest = (
+        Digest.objects.filter(pk=tokens.digest_for_preferences(token), person__user__is_active=True)
+        .select_related("person__organisation", "person__user")
+        .first()
+    )
+    if digest is None or timezone.now() > links_end(digest):
+        raise tokens.BadToken("no such digest, or its links have expired")
+    return digest
+
+
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
-    """Change what digests bring and when, from a link in any digest."""
+    """Change what digests bring and when, from a link in a digest; where they go needs a
+    sign-in (``DigestPreferencesForm``), as the link may have been forwarded."""
     try:
-        person = _person(tokens.person_for_preferences(token))
+        digest = _digest_for_preferences(token)
     except tokens.BadToken:
-        return _expired(request)
-    translation.activate(person.interface_language)
+        return _expired(request, settings_link=True)
+    person = digest.person
+    activate_person(person)
     form = DigestPreferencesForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         person = form.save()
-        translation.activate(person.interface_language)
+        activate_person(person)
         messages.success(request, _("Your digest settings are saved."))
         return redirect("digest_preferences", token=token)
-    return render(request, "digests/preferences.html", {"form": form, "person": person})
+    context = {"form": form, "person": person, "valid_until": links_end(digest)}
+    return render(request, "digests/preferences.html", context)
+
+
+def _preferences_url(link: tokens.UnsubscribeLink) -> str:
+    """The signed preferences page of the unsubscribe link's digest while that works, else
+    the settings page (behind a sign-in): an unsubscribe link never expires, so it must not
+    open the preferences page for longer than its digest's preferences link would."""
+    if link.digest_id is not None:
+        digest = Digest.objects.filter(pk=link.digest_id, person_id=link.person_id).first()
+        if digest is not None and timezone.now() <= links_end(digest):
+            return reverse("digest_preferences", args=[tokens.preferences_token(digest.pk)])
+    return reverse("person_settings")
 
 
 @csrf_exempt  # RFC 8058: mail programs POST here without cookies; the token is the proof
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST (also a mail program's one-click) unsubscribes from digests."""
     try:
-        person = _person(tokens.person_for_unsubscribe(token))
+        link = tokens.unsubscribe_link(token)
+        person = _person(link.person_id)
     except tokens.BadToken:
         return _expired(request)
-    translation.activate(person.interface_language)
+    activate_person(person)
     done = False
     if request.method == "POST":
         Person.objects.filter(pk=person.pk).update(digest_cadence=DigestCadence.NEVER)
-        replan(person)
+        preferences_changed(person)
         done = True
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
-    context = {
-        "person": person,
-        "done": done,
-        "preferences_url": reverse(
-            "digest_preferences", args=[tokens.preferences_token(person.pk)]
-        ),
-    }
+    context = {"person": person, "done": done, "preferences_url": _preferences_url(link)}
     return render(request, "digests/unsubscribe.html", context)
 
 
@@ -187,42 +214,34 @@ LIFT_DAYS = 90
 
 @person_required(Role.ADMIN)
 def admin_overview(request: HttpRequest) -> HttpResponse:
-    """What went out, when, to whom; what failed and why."""
+    """What is planned, for whom and when; what went out; what failed and why."""
     organisation = request.person.organisation
-    since = timezone.now() - dt.timedelta(days=ADMIN_DAYS)
-    deliveries = (
-        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
-        .select_related("digest__person")
-        .order_by("-digest__slot_at", "-pk")
-    )
+    now = timezone.now()
+    since = now - dt.timedelta(days=ADMIN_DAYS)
+    deliveries = overview.recent_deliveries(organisation, since)
     state = request.GET.get("state", "")
     if state in DeliveryStatus.values:
         deliveries = deliveries.filter(status=state)
-    counts = dict(
-        Delivery.objects.filter(digest__organisation=organisation, digest__composed_at__gte=since)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    failing = Person.objects.filter(organisation=organisation).exclude(
-        email_failed_at__isnull=True, chat_failed_at__isnull=True
-    )
-    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    upcoming_page, upcoming = overview.upcoming_page(organisation, request.GET.get("planned"))
     sent_slots = list(
         Digest.objects.filter(
             organisation=organisation,
             kind=DigestKind.SCHEDULED,
-            slot_at__gte=timezone.now() - dt.timedelta(days=LIFT_DAYS),
+            slot_at__gte=now - dt.timedelta(days=LIFT_DAYS),
             deliveries__status=DeliveryStatus.SENT,
         )
         .distinct()
         .values_list("person_id", "slot_at", "policy")
     )
     context = {
-        "page": page,
-        "counts": [(value, label, counts.get(value, 0)) for value, label in DeliveryStatus.choices],
+        "planned": overview.planned_counts(organisation, now),
+        "upcoming_page": upcoming_page,
+        "upcoming": upcoming,
+        "page": Paginator(deliveries, overview.PER_PAGE).get_page(request.GET.get("page")),
+        "counts": overview.delivery_counts(organisation, since),
         "state": state,
-        "failing": failing,
+        "state_label": DeliveryStatus(state).label if state in DeliveryStatus.values else "",
+        "failing": overview.unreachable(organisation),
         "days": ADMIN_DAYS,
         "lift": hit_rates(organisation, sent_slots),
         "lift_days": LIFT_DAYS,

@@ -43,8 +43,10 @@ def test_colleagues_share_one_shape_and_each_link_is_their_own(digests):
     content = mine.content()
     assert content.digest_id == bob.pk and content.recipient_email == bob.person.user.email
     assert content.person_name == bob.person.name
-    assert tokens.person_for_preferences(token(content.preferences_url)) == bob.person_id
-    assert tokens.person_for_unsubscribe(token(content.unsubscribe_url)) == bob.person_id
+    assert tokens.digest_for_preferences(token(content.preferences_url)) == bob.pk
+    assert tokens.unsubscribe_link(token(content.unsubscribe_url)) == tokens.UnsubscribeLink(
+        bob.person_id, bob.pk
+    )
     for entry, (item, _reason) in zip(content.entries, entries[bob.pk], strict=True):
         assert tokens.read_link(token(entry.url)) == tokens.EntryLink(bob.pk, item.pk)
         assert [share.network for share in entry.shares] == list(NETWORKS)
