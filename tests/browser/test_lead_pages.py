@@ -91,6 +91,7 @@ def test_lead_pages_for_sales_and_leaders(cast, new_context, traffic, device):
         page.goto("/leads/hot/")
         look_at(page, f"leads-{who}-hot-{device}", width)
         page.goto(f"/leads/{ingrid.pk}/")
+        expect(page.get_by_text("Times are in your time zone")).to_have_count(1)
         look_at(page, f"leads-{who}-detail-{device}", width)
         page.goto(f"/leads/{ingrid.pk}/hand-over/")
         look_at(page, f"leads-{who}-hand-over-{device}", width)
