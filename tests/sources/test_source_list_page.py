@@ -60,7 +60,8 @@ def test_editors_see_each_source_with_its_state(cast, login, sources):
     assert "Company blog" in body  # its list
     assert "New content checked" in body
     assert "2\xa0hours ago" in body
-    assert 'datetime="2026-11-23T10:00:00+00:00"' in body  # the exact time, for the title
+    # The exact time, for the title, in Erik's own zone (Europe/Stockholm, +01:00 in November).
+    assert 'datetime="2026-11-23T11:00:00+01:00"' in body
     assert "in 25\xa0minutes" in body
     assert "(3 new)" in body
     assert "Not fetched yet" in body
