@@ -88,6 +88,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/links/", leads.lead_link_new, name="lead_link_new"),
+    path("leads/<int:lead_id>/hand-over/", leads.lead_hand_over, name="lead_hand_over"),
     path("leads/<int:lead_id>/delete/", leads.lead_delete, name="lead_delete"),
     path("api/v1/", api.urls),
     path("settings/api-tokens/", api_views.api_tokens, name="api_tokens"),

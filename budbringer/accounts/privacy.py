@@ -128,9 +128,11 @@ def erase_person(person: Person) -> None:
     right and links already posted keep working for the people who read those posts.
     Their interactions (the ranker's feedback), active hours and learned reachability go
     with them. Leads they owned stay with the organisation without an owner (no alerts
-    go anywhere) until someone takes them over: they are the organisation's contacts,
-    and deleting a lead is its own decision (``leads.delete_lead``).
+    go anywhere) until a leader or admin hands them over: they are the organisation's
+    contacts, and deleting a lead is its own decision (``leads.delete_lead``). Their notes
+    on those leads go: only the owner could read them (``leads/models.py``).
     """
+    person.leads.update(notes="")
     user = person.user
     person.delete()
     user.delete()

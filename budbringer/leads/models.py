@@ -1,8 +1,22 @@
 """Leads: the prospects sales people send tracked links to, and the links bound to them.
 
-A lead is personal data of someone who is not a user: it belongs to the organisation,
-is shown to its sales people, leaders and admins, is in its owner's export, and deleting
-it deletes its links and their clicks (``leads.delete_lead``).
+A lead is personal data of someone who is not a user. Who may do what (``lookups.py``):
+
+- A lead belongs to its owner. A sales person sees, changes, hands over and deletes only
+  the leads they own; another's lead is a 404 to them, like another organisation's.
+- Leaders and admins see and change every lead of the organisation, ownerless ones
+  included (left by an erased owner), and may hand any of them over.
+- A lead changes owner only by being handed over (``leads.hand_over_lead``), to a person
+  of the organisation who may hold leads; the new owner gets its alerts from then on and
+  the previous one, unless a leader or admin, no longer sees it.
+- The notes are the owner's working notes: only the owner reads and edits them. Leaders
+  and admins see that a lead has notes, never their text, and the API never gives them.
+  They go with the lead when its owner hands it over (the owner is told so); when a
+  leader or admin hands over someone else's lead, the notes are deleted, not passed on
+  to anyone their author did not choose. Erasing the owner deletes them too.
+
+A lead is in its owner's export, and deleting it deletes its links and their clicks
+(``leads.delete_lead``).
 """
 
 from django.db import models
@@ -11,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from budbringer.accounts.models import Organisation, Person, Role
 from budbringer.links.models import Click, TrackedLink
 
-# Who may see and work with leads.
+# Who may see and work with leads, and hold them.
 LEAD_ROLES = (Role.ADMIN, Role.LEADER, Role.SALES)
+# Who sees every lead of the organisation, not only their own.
+ALL_LEADS_ROLES = (Role.ADMIN, Role.LEADER)
 
 
 class LeadQuerySet(models.QuerySet):
@@ -35,8 +51,13 @@ class Lead(models.Model):
         related_name="leads",
         verbose_name=_("owner"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    # Only the owner reads them (see the module's docstring).
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("Only the lead's owner can read the notes.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the lead last changed owner (``leads.hand_over_lead``); empty if it never did.
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     # When the owner was last alerted; claimed with a conditional UPDATE, so two workers
     # settling clicks of one lead at once send one alert (alerts.claim_alert).
     last_alert_at = models.DateTimeField(null=True, blank=True)

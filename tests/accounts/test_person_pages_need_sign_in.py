@@ -48,6 +48,8 @@ PAGES = [
     ("get", "/leads/{lead}/edit/"),
     ("post", "/leads/{lead}/edit/"),
     ("post", "/leads/{lead}/links/"),
+    ("get", "/leads/{lead}/hand-over/"),
+    ("post", "/leads/{lead}/hand-over/"),
     ("post", "/leads/{lead}/delete/"),
     ("get", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/"),

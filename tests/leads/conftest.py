@@ -1,10 +1,12 @@
 import pytest
 
+from budbringer.accounts.models import Role
 from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import ClickKind
 from budbringer.links.tracking import record_click
 from tests import webhooks
+from tests.conftest import make_person
 from tests.smtp import smtp_fixture, smtp_server_fixture  # noqa: F401
 
 webhook_receiver = webhooks.webhook_receiver
@@ -40,3 +42,21 @@ def click_on(link, kind=ClickKind.UNIQUE, *, ip="198.51.100.7", now=None):
     click.kind = kind
     click.save(update_fields=["kind"])
     return click
+
+
+@pytest.fixture
+def sven(cast):
+    """A second sales person of Nordlys, whose leads are none of Sara's business."""
+    return make_person(cast.nordlys, "sven", Role.SALES, cast.sales)
+
+
+@pytest.fixture
+def svens_lead(cast, sven):
+    return Lead.objects.create(
+        organisation=cast.nordlys,
+        name="Vidar Vik",
+        email="vidar@vindkraft.example",
+        company="Vindkraft",
+        owner=sven,
+        notes="Sven's private word: budget frozen until March",
+    )

@@ -11,7 +11,7 @@ from budbringer.links.models import Click, ClickKind, TrackedLink
 from tests.leads.conftest import click_on
 
 PAGES = ["lead_list", "leads_hot", "lead_new"]
-LEAD_PAGES = ["lead_detail", "lead_edit", "lead_delete"]
+LEAD_PAGES = ["lead_detail", "lead_edit", "lead_hand_over", "lead_delete"]
 
 
 @pytest.fixture
@@ -64,25 +64,37 @@ def test_another_organisations_lead_is_never_reachable(cast, login, havn_lead):
     assert not LeadLink.objects.exists()
 
 
-def test_add_a_lead_owned_by_someone_of_the_organisation(cast, login):
+def test_a_sales_person_adds_leads_of_their_own(cast, login):
     client = login(cast.sara)
+    assert 'name="owner"' not in client.get(reverse("lead_new")).text
     answer = client.post(
         reverse("lead_new"),
         {"name": "Ola", "email": "ola@example.com", "company": "Vind AS", "owner": cast.lena.pk},
     )
     lead = Lead.objects.get(name="Ola")
     assert answer.status_code == 302
-    assert (lead.organisation, lead.owner) == (cast.nordlys, cast.lena)
+    assert (lead.organisation, lead.owner) == (cast.nordlys, cast.sara)
+
+
+def test_a_leader_adds_a_lead_for_someone_of_the_organisation(cast, login):
+    client = login(cast.lena)
+    answer = client.post(
+        reverse("lead_new"), {"name": "Ola", "email": "ola@example.com", "owner": cast.sara.pk}
+    )
+    lead = Lead.objects.get(name="Ola")
+    assert answer.status_code == 302
+    assert (lead.organisation, lead.owner) == (cast.nordlys, cast.sara)
 
 
 @pytest.mark.parametrize("owner", ["charlie", "bob"])
 def test_owner_must_be_of_the_organisation_and_in_a_lead_role(cast, login, owner):
-    client = login(cast.sara)
+    client = login(cast.lena)
     answer = client.post(
         reverse("lead_new"),
         {"name": "Ola", "email": "ola@example.com", "owner": getattr(cast, owner).pk},
     )
     assert answer.status_code == 200
+    assert "Select a valid choice" in answer.text
     assert not Lead.objects.exists()
 
 
