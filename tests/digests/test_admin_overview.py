@@ -52,7 +52,7 @@ def test_planned_digests_are_counted_and_listed_for_whom_when_and_how(
     assert '<dd data-count="planned">5</dd>' in html
     soon = sum(d.slot_at < timezone.now() + dt.timedelta(hours=24) for d in planned)
     assert f'<dd data-count="soon">{soon}</dd>' in html
-    assert "Times are in your time zone, America/New_York." in html
+    assert "Times are in your time zone, America/New York." in html
     listed = rows(html, "upcoming")
     assert len(listed) == 5
     for row, digest in zip(listed, planned, strict=True):
