@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from budbringer.lib import csp
 from budbringer.lib.env import env_bool, env_int, env_int_map, env_list, env_str
 from budbringer.lib.secret_key import load_or_create_secret_key
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,6 +163,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The same policy on every response; the few pages that need more say so (lib/csp.py).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp.BASELINE}
 # Set when behind a reverse proxy that sends X-Forwarded-Proto and X-Forwarded-For.
 BEHIND_PROXY = env_bool("BUDBRINGER_BEHIND_PROXY", False)
 if BEHIND_PROXY:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils import timezone
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
@@ -54,6 +55,16 @@ def make_item(organisation, title="Fjord data centres go green", *, language="en
         language=language,
         **fields,
     )
+
+
+def store_unsanitised_html(item, html: str) -> None:
+    """Put `html` into the item's row as it is, past the sanitising field (raw SQL): what
+    a row written before every write was sanitised, or restored from elsewhere, may hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Item._meta.db_table} SET content_html = %s WHERE id = %s",  # noqa: S608
+            [html, item.pk],
+        )
 
 
 class Cast:

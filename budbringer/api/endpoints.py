@@ -18,6 +18,7 @@ from budbringer.analytics import reports
 from budbringer.api import summaries
 from budbringer.api.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, Page, page_after
 from budbringer.api.tokens import token_for_secret
+from budbringer.lib.csp import API_DOCS, csp_allow
 from budbringer.links.models import Click, ClickKind
 from budbringer.sharing.models import Share
 
@@ -40,6 +41,7 @@ api = NinjaAPI(
     auth=OrganisationToken(),
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=csp_allow(API_DOCS),
 )
 
 

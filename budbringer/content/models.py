@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
+from budbringer.content.fields import SanitizedHTMLField
 from budbringer.content.language import CONTENT_LANGUAGES
 from budbringer.sharing.networks import NETWORK_CHOICES
 from budbringer.sources.models import Source
@@ -96,8 +97,16 @@ class Item(models.Model):
     # The URL with tracking parameters and fragments removed; one item per canonical URL.
     canonical_url = models.URLField(_("canonical URL"), max_length=2000)
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
-    # Sanitised on the way in (budbringer.sources.sanitize); never raw feed HTML.
-    content_html = models.TextField(_("content"), blank=True)
+    # Never raw HTML: the field sanitises every write (budbringer.content.fields).
+    content_html = SanitizedHTMLField(
+        _("content"),
+        blank=True,
+        base_url_field="url",
+        help_text=_(
+            "HTML. Anything that could run a script, load a frame or plugin, submit a form "
+            "or change the page's style is removed when it is saved."
+        ),
+    )
     author = models.CharField(_("author"), max_length=300, blank=True)
     guid = models.CharField(max_length=2000, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind, default=ItemKind.ARTICLE)

@@ -10,11 +10,11 @@ from budbringer.content.editorial import add_item, approve_item, promote_item, r
 from budbringer.content.forms import ItemForm, ShareTextFormSet
 from budbringer.content.lookups import get_item_for, get_item_for_editor
 from budbringer.content.models import ApprovalState, Item, Promotion
-from budbringer.lib.csp import feed_html_policy
+from budbringer.lib.csp import FEED_HTML, csp_allow
 from budbringer.relevance.events import record_interaction
 from budbringer.relevance.reasons import reason_texts
 from budbringer.relevance.service import picks_for
-from budbringer.sharing.networks import NETWORKS
+from budbringer.sharing.networks import DIALOG_SOURCES, NETWORKS
 from budbringer.sharing.suggestions import suggested_text
 
 PAGE_SIZE = 20
@@ -30,7 +30,7 @@ def for_you(request):
 
 
 @person_required()
-@feed_html_policy
+@csp_allow(FEED_HTML, {"form-action": DIALOG_SOURCES})  # its images; the share buttons
 def item_detail(request, item_id: int):
     item = get_item_for(request.person, item_id)
     record_interaction(request.person, item, "opened")

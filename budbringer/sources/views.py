@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from budbringer.accounts.access import editor_required, person_required
 from budbringer.content.lookups import get_topic_for
 from budbringer.content.models import Topic
-from budbringer.lib.csp import feed_html_policy
+from budbringer.lib.csp import FEED_HTML, csp_allow
 from budbringer.sources import following
 from budbringer.sources.adding import (
     Discovered,
@@ -59,7 +59,7 @@ def editor_sources(request):
 
 
 @editor_required
-@feed_html_policy  # the preview shows a feed's (sanitised) HTML
+@csp_allow(FEED_HTML)  # the preview shows a feed's (sanitised) HTML
 def editor_source_new(request):
     """Step 1: the address. Preview: what the feed holds, and the form. Save: add it."""
     organisation = request.person.organisation

@@ -113,7 +113,9 @@ def test_the_preview_shows_the_first_item_sanitised_under_a_strict_policy(cast, 
     assert "<script" not in body
     assert 'alert("feed")' not in body
     assert "onerror" not in body
-    assert "script-src 'none'" in response["Content-Security-Policy"]
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src" not in policy  # no inline script
+    assert "img-src 'self' https:" in policy  # the feed's images
 
 
 def test_a_site_address_finds_the_feed_the_page_advertises(cast, login, feed_server, feed_url):

@@ -12,6 +12,9 @@ class Network:
     utm_medium: str
     # Longest text the network accepts in its share dialog (None: no text field).
     max_text_length: int | None
+    # Where its share dialog may lead, sign-in pages included, as CSP sources: the share
+    # button's form ends there, and the item page's form-action must allow each hop.
+    dialog_sources: tuple[str, ...]
 
     def share_url(self, *, link: str, text: str, title: str) -> str:
         raise NotImplementedError

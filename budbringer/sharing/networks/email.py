@@ -7,4 +7,10 @@ class Email(Network):
         return "mailto:?" + query({"subject": title, "body": f"{text}\n\n{link}".strip()})
 
 
-NETWORK = Email(slug="email", label="E-mail", utm_medium="email", max_text_length=None)
+NETWORK = Email(
+    slug="email",
+    label="E-mail",
+    utm_medium="email",
+    max_text_length=None,
+    dialog_sources=("mailto:",),
+)

@@ -7,4 +7,10 @@ class Facebook(Network):
         return "https://www.facebook.com/sharer/sharer.php?" + query({"u": link})
 
 
-NETWORK = Facebook(slug="facebook", label="Facebook", utm_medium="social", max_text_length=None)
+NETWORK = Facebook(
+    slug="facebook",
+    label="Facebook",
+    utm_medium="social",
+    max_text_length=None,
+    dialog_sources=("https://*.facebook.com",),
+)

@@ -10,4 +10,10 @@ class LinkedIn(Network):
         )
 
 
-NETWORK = LinkedIn(slug="linkedin", label="LinkedIn", utm_medium="social", max_text_length=3000)
+NETWORK = LinkedIn(
+    slug="linkedin",
+    label="LinkedIn",
+    utm_medium="social",
+    max_text_length=3000,
+    dialog_sources=("https://*.linkedin.com",),
+)

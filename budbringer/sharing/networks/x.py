@@ -10,4 +10,10 @@ class X(Network):
         return "https://x.com/intent/post?" + query({"text": body, "url": link})
 
 
-NETWORK = X(slug="x", label="X", utm_medium="social", max_text_length=280)
+NETWORK = X(
+    slug="x",
+    label="X",
+    utm_medium="social",
+    max_text_length=280,
+    dialog_sources=("https://x.com", "https://*.x.com"),
+)

@@ -6,4 +6,10 @@ class Xing(Network):
         return "https://www.xing.com/spi/shares/new?" + query({"url": link})
 
 
-NETWORK = Xing(slug="xing", label="Xing", utm_medium="social", max_text_length=None)
+NETWORK = Xing(
+    slug="xing",
+    label="Xing",
+    utm_medium="social",
+    max_text_length=None,
+    dialog_sources=("https://*.xing.com",),
+)
