@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from budbringer.sources.sanitize import sanitize_html
+from budbringer.sources.sanitize import SanitizedHTML, sanitize_html
 
 
 class SanitizedHTMLField(models.TextField):
@@ -17,7 +17,9 @@ class SanitizedHTMLField(models.TextField):
       no instance to read a base from) sanitises again. The sanitiser is idempotent, so
       the second pass changes nothing; it costs about a millisecond per 20 kB.
 
-    Only raw SQL (or a database expression) stores anything else.
+    HTML that ``sanitize_html`` returned (a ``SanitizedHTML``, as the feed pipeline hands
+    it over) is stored as it is: ingestion cleans each item once, not three times. Only
+    raw SQL (or a database expression) stores anything else.
     """
 
     def __init__(self, *args, base_url_field: str = "", **kwargs):
@@ -33,13 +35,13 @@ class SanitizedHTMLField(models.TextField):
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)
-        if value:
+        if value and not isinstance(value, SanitizedHTML):
             base = getattr(model_instance, self.base_url_field, "") if self.base_url_field else ""
             value = sanitize_html(value, base or "")
             setattr(model_instance, self.attname, value)
         return value
 
     def get_db_prep_save(self, value, connection):
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and not isinstance(value, SanitizedHTML):
             value = sanitize_html(value)
         return super().get_db_prep_save(value, connection)

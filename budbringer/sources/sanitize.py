@@ -110,10 +110,18 @@ YOUTUBE_LINK = (
 MAX_HTML_CHARS = 500_000
 
 
-def sanitize_html(html_text: str, base_url: str = "") -> str:
+class SanitizedHTML(str):
+    """What ``sanitize_html`` returned, as it returned it: the field that stores item HTML
+    (content/fields.py) stores this as it is instead of cleaning it again. Any change to
+    the text (slicing, joining, a form's cleaning) gives a plain ``str``, which is cleaned."""
+
+    __slots__ = ()
+
+
+def sanitize_html(html_text: str, base_url: str = "") -> SanitizedHTML:
     """Feed HTML with nothing left that can run, with relative URLs made absolute."""
     if not html_text:
-        return ""
+        return SanitizedHTML("")
     html_text = _PLAYER_TAG.sub(_youtube_link_or_nothing, html_text[:MAX_HTML_CHARS])
     base = base_url if _is_http(base_url) else ""
     cleaned = nh3.clean(
@@ -129,7 +137,7 @@ def sanitize_html(html_text: str, base_url: str = "") -> str:
     )
     if "<img" in cleaned:
         cleaned = _IMG_TAG.sub(_image_or_nothing, cleaned)
-    return cleaned.strip()
+    return SanitizedHTML(cleaned.strip())
 
 
 def youtube_video_id(url: str) -> str:
