@@ -234,9 +234,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_in_one_line": {"()": "budbringer.lib.log_filters.ForbiddenInOneLine"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 403 is one warning line, never a traceback (anyone signed in can cause many).
+        "django.request": {"filters": ["forbidden_in_one_line"]},
+        "django.security.csrf": {"filters": ["forbidden_in_one_line"]},
         # One line per feed request is noise; fetch errors are recorded on the source.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
