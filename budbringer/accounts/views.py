@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from budbringer.accounts import lockout
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import PersonSettingsForm
 from budbringer.accounts.privacy import export_person
@@ -34,3 +35,15 @@ def person_export(request):
     response = JsonResponse(export_person(request.person), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="budbringer-my-data.json"'
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What a locked sign-in gets instead of the form (axes' AXES_LOCKOUT_CALLABLE)."""
+    account_locked, address_locked = lockout.what_is_locked(request, credentials)
+    context = {
+        "minutes": lockout.lock_minutes(),
+        "address_locked": address_locked and not account_locked,
+        # A new password forgets the account's failures, not the address's.
+        "reset_unlocks": account_locked and not address_locked,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
