@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", accounts.person_settings, name="person_settings"),
+    path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),

@@ -2,6 +2,9 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
@@ -114,3 +117,22 @@ class PersonSettingsForm(DigestPreferencesForm):
 
     class Meta(DigestPreferencesForm.Meta):
         fields = ["interface_language", "languages", "time_zone", *DIGEST_FIELDS[1:]]
+
+
+class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, with the current password checked by ``authenticate``: a
+    wrong one counts toward the account's sign-in lock (accounts/lockout.py), so a session
+    left open cannot be used to guess the password."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        username = self.user.get_username()
+        if authenticate(self.request, username=username, password=old_password) is None:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -1,12 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from budbringer.accounts import lockout
 from budbringer.accounts.access import person_required
-from budbringer.accounts.forms import PersonSettingsForm
+from budbringer.accounts.forms import PersonSettingsForm, ThrottledPasswordChangeForm
 from budbringer.accounts.privacy import export_person
 from budbringer.timing import service as timing
 
@@ -47,3 +49,26 @@ def locked_out(request, original_response=None, credentials=None):
         "reset_unlocks": account_locked and not address_locked,
     }
     return render(request, "accounts/locked_out.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """For everyone signed in. Django keeps this session signed in and signs out the others
+    (their session hash no longer matches the password)."""
+
+    form_class = ThrottledPasswordChangeForm
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        # Operators have no person, so no settings page: their place is the admin.
+        return reverse("person_settings" if self.request.person else "admin:index")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Your password is changed. Anywhere else you were signed in, you are signed out."),
+        )
+        return response
