@@ -157,6 +157,12 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_ENABLE_ADMIN = False
+# Minutes a password reset link works (once: Django's token generator); Django's own 3 days
+# are too long for a link that may sit in a mailbox.
+PASSWORD_RESET_TIMEOUT = 60 * env_int("BUDBRINGER_PASSWORD_RESET_MINUTES", 60, minimum=1)
+# Reset links asked for within an hour, per e-mail address and per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

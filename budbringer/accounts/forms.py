@@ -1,3 +1,4 @@
+import logging
 import zoneinfo
 
 from django import forms
@@ -9,12 +10,15 @@ from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from budbringer.accounts import lockout
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
 from budbringer.digests.planning import replan
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+log = logging.getLogger(__name__)
 
 
 DIGEST_FIELDS = [
@@ -136,3 +140,23 @@ class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class NewPasswordForm(auth_forms.SetPasswordForm):
+    """The new password from a reset link. Whoever has the link read the account's mail,
+    so its wrong sign-in passwords are forgotten: a lock someone else caused ends."""
+
+    def save(self, commit: bool = True):
+        user = super().save(commit)
+        if commit:
+            lockout.forget_failures(user)
+            log.info("New password set with a reset link for account %s", user.pk)
+        return user

@@ -6,10 +6,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from budbringer.accounts import lockout
+from budbringer.accounts import lockout, passwords, tasks
 from budbringer.accounts.access import person_required
-from budbringer.accounts.forms import PersonSettingsForm, ThrottledPasswordChangeForm
+from budbringer.accounts.forms import (
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    PersonSettingsForm,
+    ThrottledPasswordChangeForm,
+)
 from budbringer.accounts.privacy import export_person
+from budbringer.lib.http import client_ip
 from budbringer.timing import service as timing
 
 
@@ -72,3 +78,46 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             _("Your password is changed. Anywhere else you were signed in, you are signed out."),
         )
         return response
+
+
+def password_reset(request):
+    """Ask for a link by e-mail. The same answer whether an account has the address."""
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if passwords.claim_reset_request(email, client_ip(request)):
+            tasks.send_password_reset.enqueue(email, translation.get_language())
+            return redirect("password_reset_done")
+        form.add_error(
+            None,
+            _(
+                "Too many links have been asked for, for this address or from your network. "
+                "Try again in an hour. A link we have already sent keeps working for "
+                "%(minutes)s minutes."
+            )
+            % {"minutes": passwords.link_minutes()},
+        )
+        status = 429
+    return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
+
+
+def password_reset_done(request):
+    context = {"minutes": passwords.link_minutes()}
+    return render(request, "registration/password_reset_done.html", context)
+
+
+class SetNewPasswordView(auth_views.PasswordResetConfirmView):
+    """The page of the link in the mail (Django's: the token moves into the session, so it
+    leaks in no Referer). A link that expired, was used, or never was answers 404, like
+    an expired digest link."""
+
+    form_class = NewPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "minutes": passwords.link_minutes()}
+
+    def render_to_response(self, context, **kwargs):
+        if not self.validlink:
+            kwargs["status"] = 404
+        return super().render_to_response(context, **kwargs)

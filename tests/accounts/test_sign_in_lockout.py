@@ -53,6 +53,9 @@ def test_wrong_passwords_for_many_accounts_from_one_address_lock_the_address(cas
     response, signed_in = attempt(path, "erik", PASSWORD, ATTACKER)
     assert_locked_out(response, signed_in)
     assert b"Signing in from your network is paused" in response.content
+    # A new password would not end a lock of the address: the page does not promise it.
+    assert b'href="/accounts/password_reset/"' in response.content
+    assert b"sign in at once" not in response.content
     # The accounts themselves are not locked: from elsewhere erik signs in.
     assert attempt(path, "erik", PASSWORD, OFFICE)[1]
 
