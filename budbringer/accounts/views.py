@@ -93,8 +93,8 @@ def password_reset(request):
             None,
             _(
                 "Too many links have been asked for, for this address or from your network. "
-                "Try again in an hour. A link we have already sent keeps working for "
-                "%(minutes)s minutes."
+                "Try again in an hour. A link we have sent works for %(minutes)s minutes "
+                "after it was sent."
             )
             % {"minutes": passwords.link_minutes()},
         )
