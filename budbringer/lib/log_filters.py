@@ -16,7 +16,7 @@ class ForbiddenInOneLine(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
+        if getattr(record, "status_code", None) != 403 or getattr(record, "one_line", False):
             return True
         request = getattr(record, "request", None)
         line = (
@@ -30,6 +30,8 @@ class ForbiddenInOneLine(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         record.stack_info = None
+        # Done once: a second logging set-up (a second django.setup()) adds filters again.
+        record.one_line = True
         return True
 
 

@@ -2,11 +2,14 @@
 anyone signed in can ask for pages their role does not open, as often as they like."""
 
 import logging
+import sys
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
 
+from budbringer.lib.log_filters import ForbiddenInOneLine
 from tests.conftest import PASSWORD
 
 
@@ -63,4 +66,23 @@ def test_a_csrf_failure(cast, caplog, path):
     assert response.status_code == 403
     assert_one_line(
         caplog, f"Forbidden: POST {path} by someone not signed in: CSRF cookie not set."
+    )
+
+
+def test_the_line_is_made_once_however_often_the_filter_runs(db):
+    """Logging set up twice (django.setup() again) adds the filter twice to a logger."""
+    request = RequestFactory().get("/editor/items/")
+    request.user = AnonymousUser()
+    try:
+        raise PermissionDenied("your role does not allow this page")
+    except PermissionDenied:
+        record = logging.getLogger("django.request").makeRecord(
+            "django.request", logging.WARNING, __file__, 1,
+            "Forbidden (Permission denied): %s", ("/editor/items/",), sys.exc_info(),
+            extra={"status_code": 403, "request": request},
+        )  # fmt: skip
+    for _ in range(2):
+        assert ForbiddenInOneLine().filter(record)
+    assert record.getMessage() == (
+        "Forbidden: GET /editor/items/ by someone not signed in: your role does not allow this page"
     )
