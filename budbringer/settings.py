@@ -3,6 +3,7 @@
 docs/configuration.md lists each variable; keep the two in step.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # sign-in throttling (budbringer/accounts/lockout.py)
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "budbringer.accounts.middleware.PersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "budbringer.urls"
@@ -131,6 +135,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "for_you"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes, budbringer/accounts/lockout.py): axes' backend refuses a
+# locked sign-in before the password is checked; failures are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "budbringer.accounts.lockout.SignInLockout"
+# Wrong passwords for one username, from any address, that lock it.
+AXES_FAILURE_LIMIT = env_int("BUDBRINGER_LOGIN_LIMIT_PER_ACCOUNT", 5, minimum=1)
+# Wrong passwords from one client address, for any usernames, that lock the address.
+LOGIN_LIMIT_PER_IP = env_int("BUDBRINGER_LOGIN_LIMIT_PER_IP", 30, minimum=1)
+# How long failures count, so how long a lock lasts after the last attempt.
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("BUDBRINGER_LOGIN_LOCK_MINUTES", 15, minimum=1))
+# Each counted on its own (this order: SignInLockout.failures reads them so).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "budbringer.accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "budbringer.accounts.views.locked_out"
+# Privacy: no record of successful sign-ins, no permanent log of failures, and neither the
+# username typed nor the CSRF token in a failure's stored form data.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_ENABLE_ADMIN = False
+# Minutes a password reset link works (once: Django's token generator); Django's own 3 days
+# are too long for a link that may sit in a mailbox.
+PASSWORD_RESET_TIMEOUT = 60 * env_int("BUDBRINGER_PASSWORD_RESET_MINUTES", 60, minimum=1)
+# Reset links asked for within an hour, per e-mail address and per client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -238,9 +272,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_in_one_line": {"()": "budbringer.lib.log_filters.ForbiddenInOneLine"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 403 is one warning line, never a traceback (anyone signed in can cause many).
+        "django.request": {"filters": ["forbidden_in_one_line"]},
+        "django.security.csrf": {"filters": ["forbidden_in_one_line"]},
+        # Several lines per failed sign-in; budbringer.accounts.lockout writes one instead.
+        "axes": {"level": "ERROR"},
         # One line per feed request is noise; fetch errors are recorded on the source.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from budbringer.accounts import views as accounts
 from budbringer.admin import admin_site
@@ -25,7 +26,20 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.SetNewPasswordView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("settings/", accounts.person_settings, name="person_settings"),
+    path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
@@ -99,5 +113,11 @@ urlpatterns = [
     ),
     path("analytics/export/<slug:table>.csv", analytics.export, name="analytics-export"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's sign-in page links here when this name exists ("Forgotten your password?").
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin_site.urls),
 ]

@@ -21,10 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from budbringer.admin import admin_site
 from budbringer.analytics.tables import TABLES
@@ -147,6 +150,8 @@ class Havn:
             "d/preferences/<token>": tokens.unsubscribe_token(charlie, 1),
             "d/unsubscribe/<token>": tokens.preferences_token(1),
             "d/feedback/<token>": tokens.share_token(1, self.item.pk, "linkedin"),
+            # A password reset link of one account with the token of another.
+            "accounts/reset/<uidb64>/<token>/": default_token_generator.make_token(self.hedda.user),
         }[template]
 
     def values(self, pattern: Pattern) -> list[dict[str, str]]:
@@ -174,10 +179,12 @@ class Havn:
                 if obj is None:
                     raise LookupError(f"no Havn {pattern.model.__name__} for /{pattern.template}")
                 options[name] = [obj.pk]
+            elif name == "uidb64":  # a password reset link: charlie's account
+                options[name] = [urlsafe_base64_encode(force_bytes(self.cast.charlie.user.pk))]
             elif name == "token":
-                # Digest links carry a signed token instead of a sign-in (a bearer link,
-                # like /l/<code>). Havn's tokens made for another purpose, or forged, must
-                # be refused whoever is signed in.
+                # Digest and password reset links carry a signed token instead of a sign-in
+                # (bearer links, like /l/<code>). Havn's tokens made for another purpose, or
+                # forged, must be refused whoever is signed in.
                 options[name] = [self.wrong_purpose_token(pattern.template), "forged.token"]
             elif name == "app_label":
                 options[name] = sorted({m._meta.app_label for m in admin_site._registry})

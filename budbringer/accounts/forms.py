@@ -1,17 +1,24 @@
+import logging
 import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from budbringer.accounts import lockout
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
 from budbringer.digests.planning import preferences_changed
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+log = logging.getLogger(__name__)
 
 
 # What the page linked from every digest changes without a sign-in: what comes and when.
@@ -130,3 +137,42 @@ class PersonSettingsForm(DigestPreferencesForm):
             # A new address: try it, whatever the old one answered.
             self.instance.chat_failed_at, self.instance.chat_failure = None, ""
         return super().save(commit)
+
+
+class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, with the current password checked by ``authenticate``: a
+    wrong one counts toward the account's sign-in lock (accounts/lockout.py), so a session
+    left open cannot be used to guess the password."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        username = self.user.get_username()
+        if authenticate(self.request, username=username, password=old_password) is None:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class NewPasswordForm(auth_forms.SetPasswordForm):
+    """The new password from a reset link. Whoever has the link read the account's mail,
+    so its wrong sign-in passwords are forgotten: a lock someone else caused ends."""
+
+    def save(self, commit: bool = True):
+        user = super().save(commit)
+        if commit:
+            lockout.forget_failures(user)
+            log.info("New password set with a reset link for account %s", user.pk)
+        return user

@@ -236,3 +236,16 @@ class Person(models.Model):
     @property
     def can_see_leads(self) -> bool:
         return self.role in (Role.ADMIN, Role.LEADER, Role.SALES)
+
+
+class PasswordResetThrottle(models.Model):
+    """How many reset links were asked for under one key (an e-mail address or a client
+    address, as a keyed hash: never the address itself) in the hour that began at
+    ``window_started_at``. In the database, so every web process counts the same."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_started_at = models.DateTimeField()
+    requests = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.requests} since {self.window_started_at:%Y-%m-%d %H:%M}"

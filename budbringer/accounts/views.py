@@ -1,12 +1,21 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from budbringer.accounts import lockout, passwords, tasks
 from budbringer.accounts.access import person_required
-from budbringer.accounts.forms import PersonSettingsForm
+from budbringer.accounts.forms import (
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    PersonSettingsForm,
+    ThrottledPasswordChangeForm,
+)
 from budbringer.accounts.privacy import export_person
+from budbringer.lib.http import client_ip
 from budbringer.timing import service as timing
 
 
@@ -34,3 +43,81 @@ def person_export(request):
     response = JsonResponse(export_person(request.person), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="budbringer-my-data.json"'
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What a locked sign-in gets instead of the form (axes' AXES_LOCKOUT_CALLABLE)."""
+    account_locked, address_locked = lockout.what_is_locked(request, credentials)
+    context = {
+        "minutes": lockout.lock_minutes(),
+        "address_locked": address_locked and not account_locked,
+        # A new password forgets the account's failures, not the address's.
+        "reset_unlocks": account_locked and not address_locked,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """For everyone signed in. Django keeps this session signed in and signs out the others
+    (their session hash no longer matches the password)."""
+
+    form_class = ThrottledPasswordChangeForm
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        # Operators have no person, so no settings page: their place is the admin.
+        return reverse("person_settings" if self.request.person else "admin:index")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Your password is changed. Anywhere else you were signed in, you are signed out."),
+        )
+        return response
+
+
+def password_reset(request):
+    """Ask for a link by e-mail. The same answer whether an account has the address."""
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if passwords.claim_reset_request(email, client_ip(request)):
+            tasks.send_password_reset.enqueue(email, translation.get_language())
+            return redirect("password_reset_done")
+        form.add_error(
+            None,
+            _(
+                "Too many links have been asked for, for this address or from your network. "
+                "Try again in an hour. A link we have sent works for %(minutes)s minutes "
+                "after it was sent."
+            )
+            % {"minutes": passwords.link_minutes()},
+        )
+        status = 429
+    return render(request, "registration/password_reset_form.html", {"form": form}, status=status)
+
+
+def password_reset_done(request):
+    context = {"minutes": passwords.link_minutes()}
+    return render(request, "registration/password_reset_done.html", context)
+
+
+class SetNewPasswordView(auth_views.PasswordResetConfirmView):
+    """The page of the link in the mail (Django's: the token moves into the session, so it
+    leaks in no Referer). A link that expired, was used, or never was answers 404, like
+    an expired digest link."""
+
+    form_class = NewPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "minutes": passwords.link_minutes()}
+
+    def render_to_response(self, context, **kwargs):
+        if not self.validlink:
+            kwargs["status"] = 404
+        return super().render_to_response(context, **kwargs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
+from budbringer.accounts import tasks as account_tasks
 from budbringer.analytics import tasks as analytics_tasks
 from budbringer.core.models import ScheduledRun
 from budbringer.digests import tasks as digest_tasks
@@ -36,6 +37,7 @@ SCHEDULE = [
     # The safety net: clicks ask for their own pass, this one catches any that was lost.
     Periodic("links.count_clicks", dt.timedelta(minutes=1), link_tasks.count_clicks),
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
+    Periodic("accounts.prune_throttles", dt.timedelta(hours=1), account_tasks.prune_throttles),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
     Periodic("digests.plan", dt.timedelta(minutes=10), digest_tasks.plan),

@@ -49,7 +49,8 @@ def test_several_events_in_one_hour_are_one_active_hour(cast):
 
 
 def test_signing_in_is_activity(cast, client):
-    assert client.login(username="bob", password=PASSWORD)
+    response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
+    assert response.status_code == 302
     assert ActiveHour.objects.filter(person=cast.bob).count() == 1
 
 
