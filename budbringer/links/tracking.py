@@ -12,6 +12,7 @@ from ua_parser import parse as parse_user_agent
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.models import Item
+from budbringer.lib.urls import ascii_uri
 from budbringer.links.bots import request_kind
 from budbringer.links.events import clicks_recorded
 from budbringer.links.models import Click, TrackedLink, new_code
@@ -65,7 +66,9 @@ def share_link(person: Person, item: Item, network: str) -> TrackedLink:
 
 
 def redirect_target(link: TrackedLink) -> str:
-    """The registered target with UTM parameters added (existing ones are kept)."""
+    """The registered target with UTM parameters added (existing ones are kept), in the
+    ASCII form a ``Location`` header carries: the one source of both redirect paths' header
+    (the Django view and links.fastpath)."""
     parts = urlsplit(link.target_url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     present = {key for key, _value in query}
@@ -76,7 +79,7 @@ def redirect_target(link: TrackedLink) -> str:
         "utm_campaign": UTM_CAMPAIGN,
     }
     query += [(key, value) for key, value in utm.items() if key not in present]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return ascii_uri(urlunsplit(parts._replace(query=urlencode(query))))
 
 
 def _user_agent_family(user_agent: str) -> str:
