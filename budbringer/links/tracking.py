@@ -38,18 +38,22 @@ def create_link(
     """Register a target under a fresh (or given) code; only http(s) targets are accepted."""
     URLValidator(schemes=["http", "https"])(target_url)
     for _attempt in range(5):
+        attempt = code or new_code()
         try:
             with transaction.atomic():
                 return TrackedLink.objects.create(
                     organisation=organisation,
-                    code=code or new_code(),
+                    code=attempt,
                     target_url=target_url,
                     person=person,
                     item=item,
                     network=network,
                 )
         except IntegrityError:
-            if code is not None:
+            # Only a drawn code already taken is worth drawing again. Any other conflict
+            # (the person's link for this item and network, made at the same moment by
+            # another request) is the caller's: share_link then uses that link.
+            if code is not None or not TrackedLink.objects.filter(code=attempt).exists():
                 raise
     raise RuntimeError("could not find a free link code in 5 attempts")
 
