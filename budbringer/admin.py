@@ -288,11 +288,15 @@ class TrackedLinkAdmin(ScopedAdmin):
     search_fields = ["code", "target_url"]
     ordering = ["-created_at"]  # the model has none; autocomplete pages need one
     list_select_related = ["person"]
-    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        # Links are made by sharing and for leads (links.tracking) only, operators' too: a
+        # link made here for a person, item and network is the one their share would carry.
+        return False
 
     def has_change_permission(self, request, obj=None):
-        # A link already shared must keep its target; make a new link instead.
-        return request.user.is_superuser
+        # A link keeps its target for the posts already out; reading and deleting remain.
+        return False
 
 
 @admin.register(Click, site=admin_site)

@@ -2,19 +2,23 @@
 through ``create_lead_link``). A code is drawn again only when it was taken; the person's
 link for an item and network is made once, even by two shares at the same moment."""
 
+import importlib
 import threading
 import time
 from urllib.parse import quote
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from budbringer.content.models import Item
 from budbringer.links import tracking
 from budbringer.links.models import TrackedLink
 from budbringer.links.tracking import create_link, share_link, short_url
 from budbringer.sharing.models import Share
+from budbringer.sharing.sharing import record_share
 
 
 @pytest.fixture
@@ -98,3 +102,69 @@ def _waiting_for_a_lock(cursor) -> int:
         " WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
     return cursor.fetchone()[0]
+
+
+def test_a_link_to_an_item_goes_to_the_items_address(cast):
+    link = create_link(cast.nordlys, item=cast.article)
+    assert link.target_url == cast.article.url
+    assert create_link(cast.nordlys, cast.article.url, item=cast.article).target_url == (
+        cast.article.url
+    )
+    with pytest.raises(ValueError, match="the item's address"):
+        create_link(cast.nordlys, "https://evil.example/", item=cast.article)
+    with pytest.raises(ValueError, match="another organisation"):
+        create_link(cast.nordlys, item=cast.havn_article)
+    with pytest.raises(ValueError, match="another organisation"):
+        create_link(cast.nordlys, "https://blog.example.com/x", person=cast.charlie)
+    with pytest.raises(ValueError, match="an address"):
+        create_link(cast.nordlys)
+
+
+def test_a_link_planted_for_someone_is_not_handed_out_when_they_share(cast, client):
+    """A link made for Bob outside share_link, as the admin allowed before, to an address
+    that is not the item's: Bob's share gets a link of its own to the article."""
+    planted = TrackedLink.objects.create(
+        organisation=cast.nordlys,
+        person=cast.bob,
+        item=cast.article,
+        network="linkedin",
+        target_url="https://evil.example/",
+    )
+    record_share(cast.bob, cast.article, "linkedin")
+    link = Share.objects.get(person=cast.bob).link
+    assert link != planted
+    assert link.target_url == cast.article.url
+    assert client.get(f"/l/{link.code}")["Location"].startswith(cast.article.url)
+    assert share_link(cast.bob, cast.article, "linkedin") == link  # and it is kept
+    planted.refresh_from_db()
+    assert planted.replaced_at is not None
+
+
+def test_after_an_item_moved_a_share_gets_a_link_to_its_new_address(cast):
+    before = share_link(cast.bob, cast.article, "linkedin")
+    Item.objects.filter(pk=cast.article.pk).update(url="https://blog.example.com/moved")
+    cast.article.refresh_from_db()
+    after = share_link(cast.bob, cast.article, "linkedin")
+    assert after != before
+    assert after.target_url == "https://blog.example.com/moved"
+    before.refresh_from_db()
+    # The posts already out go where they went: a link never changes its target.
+    assert before.target_url != after.target_url
+    assert share_link(cast.bob, cast.article, "linkedin") == after
+
+
+def test_links_made_before_to_another_address_than_their_items_go_to_the_item(cast):
+    """The migration that came with this rule: a link bound to an item but not to its
+    address may have been planted in the admin, and whoever reads a post that carries it
+    is sent to the item instead."""
+    migration = importlib.import_module("budbringer.links.migrations.0008_link_bound_to_its_item")
+    planted = TrackedLink.objects.create(
+        organisation=cast.nordlys, person=cast.bob, item=cast.article, network="x",
+        target_url="https://evil.example/",
+    )  # fmt: skip
+    shared = share_link(cast.sara, cast.article, "linkedin")
+    plain = create_link(cast.nordlys, "https://nordlys.example/careers")
+    migration.item_links_to_their_item(django_apps, None)
+    assert TrackedLink.objects.get(pk=planted.pk).target_url == cast.article.url
+    assert TrackedLink.objects.get(pk=shared.pk).target_url == cast.article.url
+    assert TrackedLink.objects.get(pk=plain.pk).target_url == "https://nordlys.example/careers"
