@@ -6,10 +6,10 @@ content models), not ``is_staff``; installation operators (superusers) see every
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db.models import Model
+from django.db.models import CASCADE, Model
 
 from budbringer.accounts.models import Department, Organisation, Person
-from budbringer.admin import ScopedAdmin, admin_site
+from budbringer.admin import ClicksGoFirst, ScopedAdmin, admin_site
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import record_click, share_link
@@ -392,3 +392,25 @@ def test_the_admin_refuses_an_address_already_there_with_a_message(cast, login):
     assert response.status_code == 200
     assert response.context["errors"]
     assert not Item.objects.filter(title="Added in the admin").exists()
+
+
+def _cascades_to(model, target, seen=()) -> bool:
+    """Whether deleting a row of ``model`` deletes rows of ``target`` (by CASCADE)."""
+    for relation in model._meta.related_objects:
+        related = relation.related_model
+        if relation.on_delete is not CASCADE or related in seen:
+            continue
+        if related is target or _cascades_to(related, target, (*seen, model)):
+            return True
+    return False
+
+
+def test_every_admin_deletion_that_takes_clicks_keeps_the_rollups():
+    """Clicks go only through analytics.rollup.delete_clicks (ClicksGoFirst); deleting an
+    organisation takes its roll-ups along."""
+    taking_clicks = {model for model in admin_site._registry if _cascades_to(model, Click)} - {
+        Organisation
+    }
+    assert taking_clicks == {Item, TrackedLink}
+    for model in taking_clicks:
+        assert isinstance(admin_site._registry[model], ClicksGoFirst), model

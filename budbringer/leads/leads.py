@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from budbringer.accounts.models import Person
+from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item
 from budbringer.leads.lookups import COUNTED_KINDS, leads_for
 from budbringer.leads.models import Lead, LeadLink
@@ -32,7 +33,8 @@ def create_lead_link(lead: Lead, *, item: Item | None = None, url: str = "") -> 
 @transaction.atomic
 def delete_lead(lead: Lead) -> None:
     """Delete the lead and every trace of them: their links (which then answer 404) and
-    the clicks on those links."""
+    the clicks on those links (through ``delete_clicks``, which keeps the roll-ups right)."""
+    delete_clicks(Click.objects.filter(link__lead_link__lead=lead))
     TrackedLink.objects.filter(lead_link__lead=lead).delete()
     lead.delete()
 
