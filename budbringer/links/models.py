@@ -10,6 +10,7 @@ import string
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
@@ -123,7 +124,8 @@ class Click(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.link} @ {self.clicked_at:%Y-%m-%d %H:%M}"
+        # In the viewer's time zone, as every time on a page (the admin lists clicks).
+        return f"{self.link} @ {timezone.localtime(self.clicked_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_bot(self) -> bool:
