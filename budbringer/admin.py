@@ -12,11 +12,13 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.digests.planning import preferences_changed
 from budbringer.lib.urls import canonical_url
@@ -157,6 +159,29 @@ class ScopedAdmin(admin.ModelAdmin):
         raise Http404("no such object in your organisation")
 
 
+class ClicksGoFirst:
+    """For rows whose deletion takes clicks along (tracked links, items): the clicks go first
+    through ``analytics.rollup.delete_clicks``, which keeps the roll-ups the sums of the
+    clicks that remain, and the cascade finds none. Clicks are read-only in the admin, but
+    they go with their link: deleting one does not ask for a right to delete clicks."""
+
+    click_path = ""  # from a click to these rows
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed - {Click._meta.verbose_name}, protected
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            delete_clicks(Click.objects.filter(**{self.click_path: obj}))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            delete_clicks(Click.objects.filter(**{f"{self.click_path}__in": queryset}))
+            super().delete_queryset(request, queryset)
+
+
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedAdmin):
     organisation_path = "pk"
@@ -268,7 +293,8 @@ class ItemAdminForm(forms.ModelForm):
 
 
 @admin.register(Item, site=admin_site)
-class ItemAdmin(ScopedAdmin):
+class ItemAdmin(ClicksGoFirst, ScopedAdmin):
+    click_path = "link__item"
     form = ItemAdminForm
     list_display = ["title", "language", "approval_state", "published_at", "expires_at"]
     list_filter = ["approval_state", "language", "topics"]
@@ -295,16 +321,21 @@ class ShareAdmin(ScopedAdmin):
 
 
 @admin.register(TrackedLink, site=admin_site)
-class TrackedLinkAdmin(ScopedAdmin):
+class TrackedLinkAdmin(ClicksGoFirst, ScopedAdmin):
+    click_path = "link"
     list_display = ["code", "target_url", "person", "network", "created_at"]
     search_fields = ["code", "target_url"]
     ordering = ["-created_at"]  # the model has none; autocomplete pages need one
     list_select_related = ["person"]
-    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        # Links are made by sharing and for leads (links.tracking) only, operators' too: a
+        # link made here for a person, item and network is the one their share would carry.
+        return False
 
     def has_change_permission(self, request, obj=None):
-        # A link already shared must keep its target; make a new link instead.
-        return request.user.is_superuser
+        # A link keeps its target for the posts already out; reading and deleting remain.
+        return False
 
 
 @admin.register(Click, site=admin_site)

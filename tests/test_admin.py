@@ -6,13 +6,13 @@ content models), not ``is_staff``; installation operators (superusers) see every
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db.models import Model
+from django.db.models import CASCADE, Model
 
 from budbringer.accounts.models import Department, Organisation, Person
-from budbringer.admin import ScopedAdmin, admin_site
+from budbringer.admin import ClicksGoFirst, ScopedAdmin, admin_site
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.links.models import Click, TrackedLink
-from budbringer.links.tracking import record_click
+from budbringer.links.tracking import record_click, share_link
 from budbringer.sharing.models import Share
 from budbringer.sharing.sharing import record_share
 from budbringer.sources.models import Source, SourceList
@@ -328,15 +328,33 @@ def test_a_name_another_organisation_uses_is_free(cast, login):
     assert Topic.objects.filter(name=cast.havn_topic.name).count() == 2
 
 
-def test_a_tracked_link_made_in_the_admin_gets_a_code(cast, login):
-    client = login(cast.alice)
-    for target in ("https://nordlys.example/careers", "https://nordlys.example/events"):
-        response = client.post(url(TrackedLink, "add"), {"target_url": target})
-        assert response.status_code == 302
-        link = TrackedLink.objects.get(target_url=target)
-        assert link.organisation == cast.nordlys
-        assert len(link.code) >= 6
-        assert client.get(f"/l/{link.code}")["Location"].startswith(target)
+@pytest.mark.parametrize("who", ["erik", "alice", "operator"])
+def test_nobody_makes_or_changes_a_tracked_link_in_the_admin(cast, client, who):
+    """Links are made by sharing and for leads only: a link made in the admin for Bob, the
+    article and LinkedIn would be the one Bob's share hands out, to the admin's target."""
+    if who == "operator":
+        client.force_login(User.objects.create_superuser("root", "root@example.com", PASSWORD))
+    else:
+        client.force_login(getattr(cast, who).user)
+    changelist = client.get(url(TrackedLink))
+    assert changelist.status_code == 200
+    assert url(TrackedLink, "add") not in changelist.content.decode()
+    assert client.get(url(TrackedLink, "add")).status_code == 403
+    planted = {
+        "target_url": "https://evil.example/",
+        "person": cast.bob.pk,
+        "item": cast.article.pk,
+        "network": "linkedin",
+        "organisation": cast.nordlys.pk,
+    }
+    assert client.post(url(TrackedLink, "add"), planted).status_code == 403
+    assert not TrackedLink.objects.filter(target_url="https://evil.example/").exists()
+    link = share_link(cast.bob, cast.article, "linkedin")
+    target = link.target_url
+    assert client.get(url(TrackedLink, "change", link.pk)).status_code == 200  # to read
+    assert client.post(url(TrackedLink, "change", link.pk), planted).status_code == 403
+    link.refresh_from_db()
+    assert link.target_url == target
 
 
 def _new_item_data(cast, url):
@@ -374,3 +392,25 @@ def test_the_admin_refuses_an_address_already_there_with_a_message(cast, login):
     assert response.status_code == 200
     assert response.context["errors"]
     assert not Item.objects.filter(title="Added in the admin").exists()
+
+
+def _cascades_to(model, target, seen=()) -> bool:
+    """Whether deleting a row of ``model`` deletes rows of ``target`` (by CASCADE)."""
+    for relation in model._meta.related_objects:
+        related = relation.related_model
+        if relation.on_delete is not CASCADE or related in seen:
+            continue
+        if related is target or _cascades_to(related, target, (*seen, model)):
+            return True
+    return False
+
+
+def test_every_admin_deletion_that_takes_clicks_keeps_the_rollups():
+    """Clicks go only through analytics.rollup.delete_clicks (ClicksGoFirst); deleting an
+    organisation takes its roll-ups along."""
+    taking_clicks = {model for model in admin_site._registry if _cascades_to(model, Click)} - {
+        Organisation
+    }
+    assert taking_clicks == {Item, TrackedLink}
+    for model in taking_clicks:
+        assert isinstance(admin_site._registry[model], ClicksGoFirst), model

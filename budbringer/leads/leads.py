@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budbringer.accounts.models import Person
+from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item
 from budbringer.leads.lookups import COUNTED_KINDS, leads_for, possible_owners, reads_notes
 from budbringer.leads.models import Lead, LeadLink
@@ -61,7 +62,8 @@ def hand_over_lead(
 @transaction.atomic
 def delete_lead(lead: Lead) -> None:
     """Delete the lead and every trace of them: their links (which then answer 404) and
-    the clicks on those links."""
+    the clicks on those links (through ``delete_clicks``, which keeps the roll-ups right)."""
+    delete_clicks(Click.objects.filter(link__lead_link__lead=lead))
     TrackedLink.objects.filter(lead_link__lead=lead).delete()
     lead.delete()
 

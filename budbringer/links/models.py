@@ -10,6 +10,7 @@ import string
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
@@ -29,7 +30,8 @@ class TrackedLink(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="tracked_links"
     )
     code = models.CharField(_("code"), max_length=64, unique=True, default=new_code)
-    # The only place a redirect may go: set when the link is made, never from a request.
+    # The only place a redirect may go: set when the link is made (by links.tracking alone;
+    # an item's address for a link bound to an item), never changed, never from a request.
     target_url = models.URLField(
         _("target"), max_length=2000, validators=[URLValidator(schemes=["http", "https"])]
     )
@@ -42,15 +44,20 @@ class TrackedLink(models.Model):
     )
     network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a share found this link no longer going to its item's address (share_link): it
+    # keeps its target for the posts already out, and the person's shares get a new link.
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tracked link")
         verbose_name_plural = _("tracked links")
         constraints = [
-            # One link per person, item and network, so sharing twice reuses it.
+            # One current link per person, item and network, so sharing twice reuses it.
             models.UniqueConstraint(
                 fields=["person", "item", "network"],
-                condition=models.Q(person__isnull=False, item__isnull=False),
+                condition=models.Q(
+                    person__isnull=False, item__isnull=False, replaced_at__isnull=True
+                ),
                 name="tracked_link_unique_per_person_item_network",
             )
         ]
@@ -117,7 +124,8 @@ class Click(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.link} @ {self.clicked_at:%Y-%m-%d %H:%M}"
+        # In the viewer's time zone, as every time on a page (the admin lists clicks).
+        return f"{self.link} @ {timezone.localtime(self.clicked_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_bot(self) -> bool:

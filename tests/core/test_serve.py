@@ -20,7 +20,9 @@ SEED = (
     "from budbringer.accounts.models import Organisation, Person, Role;"
     "o = Organisation.objects.create(name='Serve', slug='serve');"
     "u = User.objects.create_user('ada', 'ada@example.com', 'a long passphrase');"
-    "Person.objects.create(user=u, organisation=o, name='Ada', role=Role.ADMIN)"
+    "Person.objects.create(user=u, organisation=o, name='Ada', role=Role.ADMIN);"
+    "from budbringer.links.tracking import create_link;"
+    "create_link(o, 'https://bücher.example/straße?q=ü', code='buecher')"
 )
 
 
@@ -83,6 +85,15 @@ def test_a_large_static_file_arrives_whole(server):
     response, body = request(server, "GET", f"/static/{path.relative_to(static)}")
     assert response.status == 200
     assert body == path.read_bytes()
+
+
+def test_a_link_to_an_international_address_redirects_to_its_ascii_form(server):
+    response, _body = request(server, "GET", "/l/buecher")
+    assert response.status == 302
+    assert response.getheader("Location") == (
+        "https://xn--bcher-kva.example/stra%C3%9Fe"
+        "?q=%C3%BC&utm_source=budbringer&utm_medium=link&utm_campaign=budbringer"
+    )
 
 
 def test_unknown_addresses_get_django_404(server):
