@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.content.models import Item, ShareText, Topic
+from budbringer.lib.ids import ModelChoiceField, ModelMultipleChoiceField
 from budbringer.lib.urls import canonical_url
 from budbringer.links.models import Click, TrackedLink
 from budbringer.sharing.models import Share
@@ -50,7 +51,19 @@ def _organisation_of(request) -> Organisation | None:
     return None if request.user.is_superuser else request.person.organisation
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class IdChoices:
+    """The project's model-choice fields: an id no row can have is an unknown choice."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(IdChoices, admin.ModelAdmin):
     # Path from the model to its organisation, for filter(**{path: organisation}).
     organisation_path = "organisation"
     # Roles (besides superusers) that may see and change these rows.
@@ -313,10 +326,10 @@ class SuperuserOnly:
 
 
 @admin.register(User, site=admin_site)
-class OperatorUserAdmin(SuperuserOnly, UserAdmin):
+class OperatorUserAdmin(SuperuserOnly, IdChoices, UserAdmin):
     pass
 
 
 @admin.register(Group, site=admin_site)
-class OperatorGroupAdmin(SuperuserOnly, GroupAdmin):
+class OperatorGroupAdmin(SuperuserOnly, IdChoices, GroupAdmin):
     pass

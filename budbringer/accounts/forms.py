@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
 from budbringer.digests.planning import replan
+from budbringer.lib.ids import ModelMultipleChoiceField
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
@@ -32,14 +33,14 @@ DIGEST_FIELDS = [
 class DigestPreferencesForm(forms.ModelForm):
     """What a person decides about their digests; reachable from every digest, no sign-in."""
 
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         label=_("Topics you follow"),
         queryset=Topic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave topics and lists empty to see everything in your languages."),
     )
-    followed_lists = forms.ModelMultipleChoiceField(
+    followed_lists = ModelMultipleChoiceField(
         label=_("Lists you follow"),
         queryset=SourceList.objects.none(),
         required=False,

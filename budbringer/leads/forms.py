@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from budbringer.accounts.models import Person
 from budbringer.content.models import Item
 from budbringer.leads.models import LEAD_ROLES, Lead
+from budbringer.lib.ids import ModelChoiceField, id_choice_formfield
 
 
 class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
         fields = ["name", "email", "company", "owner", "notes"]
+        formfield_callback = id_choice_formfield
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -25,7 +27,7 @@ class LeadForm(forms.ModelForm):
 class LeadLinkForm(forms.Form):
     """A link to an item of the organisation, or to any http(s) address."""
 
-    item = forms.ModelChoiceField(queryset=Item.objects.none(), required=False, label=_("Item"))
+    item = ModelChoiceField(queryset=Item.objects.none(), required=False, label=_("Item"))
     url = forms.URLField(
         required=False,
         max_length=2000,

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.content.language import CONTENT_LANGUAGES
+from budbringer.lib.ids import ModelMultipleChoiceField
 from budbringer.sources.adding import http_url
 from budbringer.sources.models import ListKind, Source, SourceKind, SourceList
 from budbringer.sources.opml import MAX_BYTES
@@ -22,7 +23,7 @@ class SourceForm(forms.Form):
     """What an editor decides about a source; the feed itself decides the rest."""
 
     title = forms.CharField(label=_("Title"), max_length=Source._meta.get_field("title").max_length)
-    lists = forms.ModelMultipleChoiceField(
+    lists = ModelMultipleChoiceField(
         label=_("Lists"),
         queryset=SourceList.objects.none(),
         widget=forms.CheckboxSelectMultiple,

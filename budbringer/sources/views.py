@@ -13,6 +13,7 @@ from budbringer.accounts.access import editor_required, person_required
 from budbringer.content.lookups import get_topic_for
 from budbringer.content.models import Topic
 from budbringer.lib.csp import feed_html_policy
+from budbringer.lib.ids import parse_id
 from budbringer.sources import following
 from budbringer.sources.adding import (
     Discovered,
@@ -239,7 +240,7 @@ def editor_sources_opml_export(request):
     organisation = request.person.organisation
     lists = None
     if wanted := request.GET.getlist("list"):
-        ids = [int(value) for value in wanted if value.isdigit()]
+        ids = [number for value in wanted if (number := parse_id(value, SourceList)) is not None]
         lists = SourceList.objects.filter(organisation=organisation, pk__in=ids)
     response = HttpResponse(
         export_opml(organisation, lists), content_type="text/x-opml; charset=utf-8"
