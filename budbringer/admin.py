@@ -12,6 +12,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,17 @@ class ScopedAdmin(IdChoices, admin.ModelAdmin):
         if field is not None and hasattr(field, "queryset"):
             field.queryset = self._scope_choices(db_field, request, field.queryset)
         return field
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Django's, but a save the database refuses as a duplicate (a name saved by someone
+        else after this form was checked) shows the form again with its error, not a 500:
+        the rolled-back POST is validated once more, and now sees that row."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django would redirect to the index with a message; the app answers 404 everywhere.

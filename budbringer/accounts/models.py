@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 CONTENT_LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -69,8 +70,12 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="department_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="department_name_unique_per_organisation",
+                violation_error_message=_("There is a department with this name already."),
             )
         ]
 

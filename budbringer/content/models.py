@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +30,12 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="topic_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="topic_name_unique_per_organisation",
+                violation_error_message=_("There is a topic with this name already."),
             )
         ]
 

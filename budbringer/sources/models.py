@@ -1,6 +1,7 @@
 """Where content comes from: feeds, grouped in lists people can follow."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +32,12 @@ class SourceList(models.Model):
         verbose_name_plural = _("source lists")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="source_list_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="source_list_name_unique_per_organisation",
+                violation_error_message=_("There is a list with this name already."),
             )
         ]
 
