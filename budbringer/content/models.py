@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.language import CONTENT_LANGUAGES
+from budbringer.lib.names import validate_one_line
 from budbringer.sharing.networks import NETWORK_CHOICES
 from budbringer.sources.models import Source
 
 
 class Topic(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     keywords = models.TextField(
         _("keywords"),
         blank=True,
@@ -96,7 +97,7 @@ class Item(models.Model):
         related_name="items",
         verbose_name=_("source"),
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_one_line])
     url = models.URLField(_("URL"), max_length=2000)
     # The URL with tracking parameters and fragments removed; one item per canonical URL.
     canonical_url = models.URLField(_("canonical URL"), max_length=2000)

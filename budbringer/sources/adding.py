@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from budbringer.accounts.models import Organisation
 from budbringer.content.language import CONTENT_LANGUAGE_CODES
+from budbringer.lib.names import one_line
 from budbringer.sources.discovery import find_feed_links, looks_like_feed
 from budbringer.sources.fetcher import FetchError, FetchResult, fetch
 from budbringer.sources.models import Source, SourceKind, SourceList
@@ -48,7 +49,7 @@ class Discovered:
 def http_url(url: str) -> str:
     """The address, stripped, when it is an absolute http(s) URL we can store; else ''."""
     url = url.strip()
-    if len(url) > _URL_LENGTH:
+    if len(url) > _URL_LENGTH or one_line(url) != url:  # no control characters
         return ""
     try:
         _is_valid_url(url)
@@ -151,7 +152,8 @@ def add_source(
     if any(source_list.organisation_id != organisation.pk for source_list in lists):
         raise ValueError("a list of another organisation")
     feed = prepared.feed if prepared else None
-    title = (title or "").strip() or (feed.title if feed else "") or urlsplit(feed_url).hostname
+    title = one_line(title or "") or one_line(feed.title if feed else "")
+    title = title or urlsplit(feed_url).hostname
     try:
         with transaction.atomic():
             source = Source.objects.create(
