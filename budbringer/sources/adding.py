@@ -179,7 +179,7 @@ def add_source(
     if any(source_list.organisation_id != organisation.pk for source_list in lists):
         raise ValueError("a list of another organisation")
     feed = prepared.feed if prepared else None
-    title = one_line(title or "") or one_line(feed.title if feed else "")
+    title = one_line(title or "") or one_line((feed.title if feed else "") or "")
     title = title or urlsplit(feed_url).hostname
     try:
         with transaction.atomic():
