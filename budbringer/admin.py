@@ -12,7 +12,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.digests.planning import preferences_changed
+from budbringer.lib.ids import ModelChoiceField, ModelMultipleChoiceField
 from budbringer.lib.urls import canonical_url
 from budbringer.links.models import Click, TrackedLink
 from budbringer.sharing.models import Share
@@ -59,7 +60,19 @@ def _organisation_of(request) -> Organisation | None:
     return None if request.user.is_superuser else request.person.organisation
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class IdChoices:
+    """The project's model-choice fields: an id no row can have is an unknown choice."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(IdChoices, admin.ModelAdmin):
     # Path from the model to its organisation, for filter(**{path: organisation}).
     organisation_path = "organisation"
     # Roles (besides superusers) that may see and change these rows.
@@ -153,6 +166,17 @@ class ScopedAdmin(admin.ModelAdmin):
         if field is not None and hasattr(field, "queryset"):
             field.queryset = self._scope_choices(db_field, request, field.queryset)
         return field
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Django's, but a save the database refuses as a duplicate (a name saved by someone
+        else after this form was checked) shows the form again with its error, not a 500:
+        the rolled-back POST is validated once more, and now sees that row."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django would redirect to the index with a message; the app answers 404 everywhere.
@@ -356,10 +380,10 @@ class SuperuserOnly:
 
 
 @admin.register(User, site=admin_site)
-class OperatorUserAdmin(SuperuserOnly, UserAdmin):
+class OperatorUserAdmin(SuperuserOnly, IdChoices, UserAdmin):
     pass
 
 
 @admin.register(Group, site=admin_site)
-class OperatorGroupAdmin(SuperuserOnly, GroupAdmin):
+class OperatorGroupAdmin(SuperuserOnly, IdChoices, GroupAdmin):
     pass

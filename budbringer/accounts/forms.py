@@ -14,6 +14,7 @@ from budbringer.accounts import lockout
 from budbringer.accounts.models import Person
 from budbringer.content.models import Topic
 from budbringer.digests.planning import preferences_changed
+from budbringer.lib.ids import ModelMultipleChoiceField
 from budbringer.sources.models import SourceList
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
@@ -42,14 +43,14 @@ class DigestPreferencesForm(forms.ModelForm):
     """What a person decides about their digests; reachable from every digest, no sign-in,
     so never where they go (``DESTINATION_FIELDS``: the settings page, signed in)."""
 
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         label=_("Topics you follow"),
         queryset=Topic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave topics and lists empty to see everything in your languages."),
     )
-    followed_lists = forms.ModelMultipleChoiceField(
+    followed_lists = ModelMultipleChoiceField(
         label=_("Lists you follow"),
         queryset=SourceList.objects.none(),
         required=False,

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from budbringer.lib.names import validate_one_line
 
 CONTENT_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -46,7 +49,7 @@ def validate_languages(value: list) -> None:
 class Organisation(models.Model):
     """A tenant: everything a person can see belongs to exactly one organisation."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -62,15 +65,19 @@ class Department(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="departments"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
 
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="department_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="department_name_unique_per_organisation",
+                violation_error_message=_("There is a department with this name already."),
             )
         ]
 
@@ -131,7 +138,7 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("department"),
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.EMPLOYEE)
     # Languages this person reads, in order of preference; items in others are not suggested.
     languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation
+from budbringer.lib.ids import ModelChoiceField
 from budbringer.sharing.networks import NETWORK_CHOICES
 from budbringer.sources.models import SourceList
 
@@ -50,10 +51,10 @@ class FilterForm(forms.Form):
         required=False,
         initial=DEFAULT_PERIOD_DAYS,
     )
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
-    source_list = forms.ModelChoiceField(
+    source_list = ModelChoiceField(
         label=_("List"), queryset=SourceList.objects.none(), required=False
     )
     network = forms.ChoiceField(

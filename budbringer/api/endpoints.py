@@ -27,6 +27,11 @@ COUNTED_KINDS = (ClickKind.UNIQUE, ClickKind.REPEAT)
 DEFAULT_PERIOD = dt.timedelta(days=30)
 # Enough for ten years of weekly rows; a longer period is refused rather than looped over.
 MAX_WEEKS = 520
+# Every since and until is moved into this range. Nothing Budbringer records is older than
+# the Unix epoch, so a client asking "since 0001-01-01" gets the same rows; and near year 1
+# or 9999, moving a moment to UTC or subtracting the default period overflows datetime.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 class OrganisationToken(HttpBearer):
@@ -54,16 +59,25 @@ class Period(Schema):
     until: dt.datetime | None = Field(None, description="Until this moment (ISO 8601), exclusive.")
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """The period as aware datetimes; naive ones are taken as UTC."""
-        until = _aware(self.until) if self.until else timezone.now()
-        since = _aware(self.since) if self.since else until - DEFAULT_PERIOD
+        """The period in UTC, within EARLIEST and LATEST; naive moments are taken as UTC."""
+        until = _in_range(self.until) if self.until else timezone.now()
+        if until <= EARLIEST:
+            raise HttpError(400, f"until must be after {EARLIEST:%Y-%m-%dT%H:%M:%SZ}")
+        since = _in_range(self.since) if self.since else max(until - DEFAULT_PERIOD, EARLIEST)
         if since >= until:
             raise HttpError(400, "since must be before until")
         return since, until
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
+def _in_range(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC, moved into EARLIEST..LATEST; naive is taken as UTC."""
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:  # within a day of year 1 or 9999: before or after UTC's range
+        return EARLIEST if moment.year == dt.MINYEAR else LATEST
+    return min(max(moment, EARLIEST), LATEST)
 
 
 class Paging(Schema):
@@ -188,7 +202,7 @@ class Since(Schema):
     since: dt.datetime | None = Field(None, description="From this moment (ISO 8601).")
 
     def moment(self) -> dt.datetime:
-        return _aware(self.since) if self.since else timezone.now() - DEFAULT_PERIOD
+        return _in_range(self.since) if self.since else timezone.now() - DEFAULT_PERIOD
 
 
 class NetworkOut(Schema):

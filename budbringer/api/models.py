@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
+from budbringer.lib.names import validate_one_line
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -20,7 +21,7 @@ class ApiToken(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     # The first characters of the secret, so an admin can tell tokens apart in logs and lists.
     prefix = models.CharField(_("starts with"), max_length=16)
     secret_hash = models.CharField(max_length=64, unique=True)

@@ -13,12 +13,14 @@ from budbringer.accounts.access import person_required
 from budbringer.accounts.models import Role
 from budbringer.api.models import ApiToken
 from budbringer.api.tokens import issue_token, revoke_token
+from budbringer.lib.names import validate_one_line
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
         max_length=100,
+        validators=[validate_one_line],
         help_text=gettext_lazy("What uses it, e.g. “CRM sync”."),
     )
 

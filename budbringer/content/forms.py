@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.content.models import Item, ShareText, Topic
+from budbringer.lib.ids import id_choice_formfield
 from budbringer.lib.urls import canonical_url
 from budbringer.sharing.networks import NETWORK_CHOICES
 
@@ -14,6 +15,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
         fields = ["url", "title", "summary", "language", "topics", "expires_at"]
+        formfield_callback = id_choice_formfield
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
             "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -3,19 +3,21 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.content.fields import SanitizedHTMLField
 from budbringer.content.language import CONTENT_LANGUAGES
+from budbringer.lib.names import validate_one_line
 from budbringer.sharing.networks import NETWORK_CHOICES
 from budbringer.sources.models import Source
 
 
 class Topic(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     keywords = models.TextField(
         _("keywords"),
         blank=True,
@@ -30,8 +32,12 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="topic_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="topic_name_unique_per_organisation",
+                violation_error_message=_("There is a topic with this name already."),
             )
         ]
 
@@ -92,7 +98,7 @@ class Item(models.Model):
         related_name="items",
         verbose_name=_("source"),
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_one_line])
     url = models.URLField(_("URL"), max_length=2000)
     # The URL with tracking parameters and fragments removed; one item per canonical URL.
     canonical_url = models.URLField(_("canonical URL"), max_length=2000)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from budbringer.content.forms import ItemForm, ShareTextFormSet
 from budbringer.content.lookups import get_item_for, get_item_for_editor
 from budbringer.content.models import ApprovalState, Item, Promotion
 from budbringer.lib.csp import FEED_HTML, csp_allow
+from budbringer.lib.saving import save_or_form_error
 from budbringer.relevance.events import record_interaction
 from budbringer.relevance.reasons import reason_texts
 from budbringer.relevance.service import picks_for
@@ -78,8 +78,10 @@ def editor_item_new(request):
     )
     if request.method == "POST" and form.is_valid() and texts.is_valid():
         data = form.cleaned_data
-        try:
-            item = add_item(
+        # An editor, or a feed, may add the same address after the form checked.
+        item = save_or_form_error(
+            form,
+            lambda: add_item(
                 request.person,
                 url=data["url"],
                 canonical_url=form.canonical_url,
@@ -90,11 +92,9 @@ def editor_item_new(request):
                 topics=data["topics"],
                 approve=data["approve"],
                 share_texts=[t.cleaned_data for t in texts if t.has_changed() and t.cleaned_data],
-            )
-        except IntegrityError:
-            # Someone (an editor, or a feed) added the same address since the form checked.
-            form.add_error("url", _("This article is already in Budbringer."))
-        else:
+            ),
+        )
+        if item is not None:
             messages.success(request, _("“%(title)s” is added.") % {"title": item.title})
             return redirect("editor_items")
     return render(request, "content/editor_item_new.html", {"form": form, "texts": texts})

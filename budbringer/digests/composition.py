@@ -33,6 +33,7 @@ from budbringer.digests import tokens
 from budbringer.digests.content import DigestContent, Entry, PersonalDigest, ShareButton, marker
 from budbringer.digests.models import Delivery, Digest, DigestEntry, DigestKind, DigestStatus
 from budbringer.digests.workers import claim_rows, worker_name
+from budbringer.lib.names import one_line
 from budbringer.relevance.models import Interaction, InteractionKind
 from budbringer.relevance.reasons import reason_names, reason_texts
 from budbringer.relevance.service import load, picks_for_people
@@ -273,7 +274,8 @@ def personal_digest(
     if entries is None:
         entries = entries_of([digest.pk])[digest.pk]
     language = digest.language or person.interface_language
-    organisation = digest.organisation.name
+    # One line: it goes into the Subject header, which refuses a line break.
+    organisation = one_line(digest.organisation.name)
     texts = tuple(suggested_text(item, "", person) for item, _reason in entries)
     key = (
         organisation,

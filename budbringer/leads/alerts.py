@@ -35,6 +35,7 @@ from budbringer.digests.mail import MailSender
 from budbringer.digests.outcomes import Result
 from budbringer.leads.models import Lead, LeadAlert, LeadLink
 from budbringer.leads.reachability import LeadReachability, reachability_of
+from budbringer.lib.names import one_line
 from budbringer.links.models import Click, ClickKind
 from budbringer.links.tracking import short_url
 from budbringer.sources.fetcher import FetchError, post_json
@@ -101,7 +102,7 @@ def compose_alert(lead: Lead, click: Click) -> Alert:
     subject = render_to_string("leads/email/alert_subject.txt", context)
     text = render_to_string("leads/email/alert.txt", context)
     return Alert(
-        subject=" ".join(subject.split()),
+        subject=" ".join(one_line(subject).split()),  # a header: one line
         text=text,
         lead_name=lead.name,
         company=lead.company,

@@ -6,6 +6,7 @@ from budbringer.accounts.models import Person
 from budbringer.content.models import Item
 from budbringer.leads.lookups import lead_holders, possible_owners, reads_notes, sees_all_leads
 from budbringer.leads.models import Lead
+from budbringer.lib.ids import ModelChoiceField, id_choice_formfield
 
 
 class LeadForm(forms.ModelForm):
@@ -18,6 +19,7 @@ class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
         fields = ["name", "email", "company", "owner", "notes"]
+        formfield_callback = id_choice_formfield
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, person: Person, instance: Lead | None = None, **kwargs):
@@ -42,7 +44,7 @@ def owner_label(person: Person) -> str:
 class HandOverForm(forms.Form):
     """The lead's new owner: someone of the organisation who may own leads."""
 
-    new_owner = forms.ModelChoiceField(
+    new_owner = ModelChoiceField(
         queryset=Person.objects.none(), label=_("New owner"), empty_label=_("Choose a person")
     )
 
@@ -55,7 +57,7 @@ class HandOverForm(forms.Form):
 class LeadLinkForm(forms.Form):
     """A link to an item of the organisation, or to any http(s) address."""
 
-    item = forms.ModelChoiceField(queryset=Item.objects.none(), required=False, label=_("Item"))
+    item = ModelChoiceField(queryset=Item.objects.none(), required=False, label=_("Item"))
     url = forms.URLField(
         required=False,
         max_length=2000,

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.lib.names import validate_one_line
 from budbringer.links.models import Click, TrackedLink
 
 # Who may see and work with leads, and hold them.
@@ -38,9 +39,11 @@ class LeadQuerySet(models.QuerySet):
 
 class Lead(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="leads")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     email = models.EmailField(_("e-mail"), max_length=254)
-    company = models.CharField(_("company"), max_length=200, blank=True)
+    company = models.CharField(
+        _("company"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     # Who gets the alerts. Null once the owner is erased: the lead stays with the
     # organisation, without alerts, until someone takes it over.
     owner = models.ForeignKey(

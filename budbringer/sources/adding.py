@@ -3,20 +3,26 @@
 ``discover_feed`` takes what an editor typed (a feed's address or a site's) and returns the
 feed, fetched and prepared, so the editor can see what they would get before saving.
 Every way it can fail becomes a `SourceError` whose message says, in plain words, what
-went wrong and what to try.
+went wrong and what to try. The page and every feed it advertises share one deadline,
+BUDBRINGER_FETCH_TIMEOUT from the start: an editor's request (and the web thread that
+serves it) waits that long at most, however many slow feeds a page advertises.
 """
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from budbringer.accounts.models import Organisation
 from budbringer.content.language import CONTENT_LANGUAGE_CODES
+from budbringer.lib.names import one_line
 from budbringer.sources.discovery import find_feed_links, looks_like_feed
 from budbringer.sources.fetcher import FetchError, FetchResult, fetch
 from budbringer.sources.models import Source, SourceKind, SourceList
@@ -25,6 +31,8 @@ from budbringer.sources.pipeline import PreparedFeed, prepare_feed
 
 # A page may advertise a feed per category or language; the first few are enough to try.
 MAX_ADVERTISED_FEEDS = 5
+# A fetch that timed out this close to the shared deadline ran out of the request's time.
+_AT_THE_DEADLINE = 0.1
 _URL_LENGTH = Source._meta.get_field("feed_url").max_length
 _TITLE_LENGTH = Source._meta.get_field("title").max_length
 _is_valid_url = URLValidator(schemes=["http", "https"])
@@ -48,7 +56,7 @@ class Discovered:
 def http_url(url: str) -> str:
     """The address, stripped, when it is an absolute http(s) URL we can store; else ''."""
     url = url.strip()
-    if len(url) > _URL_LENGTH:
+    if len(url) > _URL_LENGTH or one_line(url) != url:  # no control characters
         return ""
     try:
         _is_valid_url(url)
@@ -62,7 +70,8 @@ def discover_feed(url: str) -> Discovered:
     if not http_url(url):
         raise SourceError(_("Enter an address that starts with http:// or https://."))
     url = url.strip()
-    page = _fetch(url)
+    deadline = time.monotonic() + settings.FETCH_TIMEOUT
+    page = _fetch(url, deadline)
     if looks_like_feed(page.body, page.content_type):
         return Discovered(url, page, _prepare(url, page))
     advertised = [link for link in find_feed_links(page.body, page.url) if http_url(link)]
@@ -77,9 +86,11 @@ def discover_feed(url: str) -> Discovered:
     first_error = None
     for link in advertised[:MAX_ADVERTISED_FEEDS]:
         try:
-            result = _fetch(link)
+            result = _fetch(link, deadline)
             return Discovered(link, result, _prepare(link, result))
         except SourceError as error:
+            if deadline - time.monotonic() <= 0:
+                raise  # the others would not be tried either
             first_error = first_error or error
     raise SourceError(
         _("The page advertises a feed at %(feed)s, but it cannot be used. %(reason)s")
@@ -87,14 +98,31 @@ def discover_feed(url: str) -> Discovered:
     )
 
 
-def _fetch(url: str) -> FetchResult:
+def _fetch(url: str, deadline: float) -> FetchResult:
+    """``url`` fetched within what is left of the request's deadline."""
+    if deadline - time.monotonic() <= 0:
+        raise _out_of_time(url)
     try:
-        return fetch(url)
+        return fetch(url, deadline=deadline)
     except FetchError as error:
+        if error.reason == "timeout" and deadline - time.monotonic() < _AT_THE_DEADLINE:
+            raise _out_of_time(url) from error
         raise SourceError(
             _("Budbringer could not fetch %(url)s: %(reason)s")
             % {"url": url, "reason": error.message}
         ) from error
+
+
+def _out_of_time(url: str) -> SourceError:
+    seconds = settings.FETCH_TIMEOUT
+    message = ngettext(
+        "Budbringer gave up after %(seconds)s second (BUDBRINGER_FETCH_TIMEOUT): %(url)s "
+        "answers too slowly. Try again later, or paste the feed's own address.",
+        "Budbringer gave up after %(seconds)s seconds (BUDBRINGER_FETCH_TIMEOUT): %(url)s "
+        "answers too slowly. Try again later, or paste the feed's own address.",
+        seconds,
+    )
+    return SourceError(message % {"seconds": seconds, "url": url})
 
 
 def _prepare(url: str, result: FetchResult) -> PreparedFeed:
@@ -151,7 +179,8 @@ def add_source(
     if any(source_list.organisation_id != organisation.pk for source_list in lists):
         raise ValueError("a list of another organisation")
     feed = prepared.feed if prepared else None
-    title = (title or "").strip() or (feed.title if feed else "") or urlsplit(feed_url).hostname
+    title = one_line(title or "") or one_line((feed.title if feed else "") or "")
+    title = title or urlsplit(feed_url).hostname
     try:
         with transaction.atomic():
             source = Source.objects.create(

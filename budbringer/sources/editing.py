@@ -53,10 +53,11 @@ def create_list(
     return SourceList.objects.create(organisation=organisation, name=name, kind=kind)
 
 
-def change_list(source_list: SourceList, *, name: str, kind: str) -> None:
-    source_list.name = name
-    source_list.kind = kind
-    source_list.save(update_fields=["name", "kind"])
+def change_list(source_list: SourceList, *, name: str, kind: str) -> SourceList:
+    # The object changes once the row has: a refused name must not show as the list's.
+    SourceList.objects.filter(pk=source_list.pk).update(name=name, kind=kind)
+    source_list.name, source_list.kind = name, kind
+    return source_list
 
 
 def delete_list(source_list: SourceList) -> None:

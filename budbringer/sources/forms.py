@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.content.language import CONTENT_LANGUAGES
+from budbringer.lib.ids import ModelMultipleChoiceField
+from budbringer.lib.names import validate_one_line
 from budbringer.sources.adding import http_url
 from budbringer.sources.models import ListKind, Source, SourceKind, SourceList
 from budbringer.sources.opml import MAX_BYTES
@@ -21,8 +23,12 @@ class FindFeedForm(forms.Form):
 class SourceForm(forms.Form):
     """What an editor decides about a source; the feed itself decides the rest."""
 
-    title = forms.CharField(label=_("Title"), max_length=Source._meta.get_field("title").max_length)
-    lists = forms.ModelMultipleChoiceField(
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=Source._meta.get_field("title").max_length,
+        validators=[validate_one_line],
+    )
+    lists = ModelMultipleChoiceField(
         label=_("Lists"),
         queryset=SourceList.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -81,7 +87,9 @@ class SourceChangeForm(SourceForm):
 
 class ListForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=SourceList._meta.get_field("name").max_length
+        label=_("Name"),
+        max_length=SourceList._meta.get_field("name").max_length,
+        validators=[validate_one_line],
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ListKind.choices, initial=ListKind.CUSTOM)
 

@@ -1,10 +1,12 @@
 """Where content comes from: feeds, grouped in lists people can follow."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Organisation
+from budbringer.lib.names import validate_one_line
 
 
 class ListKind(models.TextChoices):
@@ -20,7 +22,7 @@ class SourceList(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="source_lists"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     kind = models.CharField(_("kind"), max_length=20, choices=ListKind, default=ListKind.CUSTOM)
     followers = models.ManyToManyField(
         "accounts.Person", blank=True, related_name="followed_lists", verbose_name=_("followers")
@@ -31,8 +33,12 @@ class SourceList(models.Model):
         verbose_name_plural = _("source lists")
         ordering = ["name"]
         constraints = [
+            # Case-insensitive, as people read names (lib/names.py).
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="source_list_name_unique_per_organisation"
+                "organisation",
+                Lower("name"),
+                name="source_list_name_unique_per_organisation",
+                violation_error_message=_("There is a list with this name already."),
             )
         ]
 
@@ -67,9 +73,11 @@ class Source(models.Model):
     """A feed (RSS, Atom, JSON Feed, YouTube, podcast) that items are fetched from."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sources")
-    title = models.CharField(_("title"), max_length=300)
-    feed_url = models.URLField(_("feed URL"), max_length=2000)
-    site_url = models.URLField(_("site URL"), max_length=2000, blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_one_line])
+    feed_url = models.URLField(_("feed URL"), max_length=2000, validators=[validate_one_line])
+    site_url = models.URLField(
+        _("site URL"), max_length=2000, blank=True, validators=[validate_one_line]
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=SourceKind, default=SourceKind.ARTICLES
     )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from budbringer.accounts.models import Organisation
 from budbringer.content.language import CONTENT_LANGUAGE_CODES
+from budbringer.lib.names import one_line
 from budbringer.sources.adding import http_url
 from budbringer.sources.models import ListKind, Source, SourceKind, SourceList
 
@@ -68,7 +69,11 @@ class ImportReport:
 
 
 def export_opml(organisation: Organisation, lists: Iterable[SourceList] | None = None) -> bytes:
-    """OPML 2.0 of the organisation's sources by list; only the given lists when given."""
+    """OPML 2.0 of the organisation's sources by list; only the given lists when given.
+
+    Always well-formed: every name and address goes through `one_line`, so a character
+    XML cannot carry (stored before names were checked, or in an address) is left out.
+    """
     if lists is None:
         lists = SourceList.objects.filter(organisation=organisation)
         with_unlisted = True
@@ -86,7 +91,7 @@ def export_opml(organisation: Organisation, lists: Iterable[SourceList] | None =
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = _("%(organisation)s: sources") % {
-        "organisation": organisation.name
+        "organisation": one_line(organisation.name)
     }
     ET.SubElement(head, "dateCreated").text = email.utils.format_datetime(
         timezone.now(), usegmt=True
@@ -94,7 +99,8 @@ def export_opml(organisation: Organisation, lists: Iterable[SourceList] | None =
     ET.SubElement(head, "docs").text = "https://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
     for source_list in lists:
-        folder = ET.SubElement(body, "outline", text=source_list.name, title=source_list.name)
+        name = one_line(source_list.name)
+        folder = ET.SubElement(body, "outline", text=name, title=name)
         folder.set(_KIND, source_list.kind)
         for source in by_list[source_list.pk]:
             _source_outline(folder, source)
@@ -109,11 +115,12 @@ def export_opml(organisation: Organisation, lists: Iterable[SourceList] | None =
 
 
 def _source_outline(parent: ET.Element, source: Source) -> None:
+    title = one_line(source.title)
     outline = ET.SubElement(
-        parent, "outline", type="rss", text=source.title, title=source.title, xmlUrl=source.feed_url
+        parent, "outline", type="rss", text=title, title=title, xmlUrl=one_line(source.feed_url)
     )
     if source.site_url:
-        outline.set("htmlUrl", source.site_url)
+        outline.set("htmlUrl", one_line(source.site_url))
     if source.language:
         outline.set("language", source.language)
     outline.set(_KIND, source.kind)
@@ -219,7 +226,7 @@ def _read(body: ET.Element, report: ImportReport) -> tuple[dict[str, _Folder], d
     stack = [(outline, True, "") for outline in reversed(_outlines(body))]
     while stack:
         outline, top_level, folder = stack.pop()
-        attrs = {key.lower(): value.strip() for key, value in outline.attrib.items()}
+        attrs = {key.lower(): one_line(value) for key, value in outline.attrib.items()}
         name = attrs.get("text") or attrs.get("title") or ""
         if "xmlurl" in attrs:
             _read_feed(attrs, name, folder, feeds, report)

@@ -33,6 +33,7 @@ import feedparser
 from feedparser.encodings import convert_to_utf8
 from feedparser.exceptions import CharacterEncodingOverride, CharacterEncodingUnknown
 
+from budbringer.lib.names import one_line
 from budbringer.sources.discovery import document_head, is_html_document, is_json_document
 from budbringer.sources.sanitize import html_to_text, is_tracker, sanitize_html
 
@@ -390,7 +391,7 @@ def _plain(value: str, detail, limit: int) -> str:
     value = str(value or "")
     if detail and "html" in (detail.get("type") or ""):
         value = html_to_text(value)
-    return shorten(_WHITESPACE.sub(" ", value).strip(), limit)
+    return shorten(one_line(_WHITESPACE.sub(" ", value)), limit)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -536,7 +537,7 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     ]
     return ParsedFeed(
         title=shorten(
-            _WHITESPACE.sub(" ", _string(document.get("title"))).strip(), MAX_TITLE_CHARS
+            one_line(_WHITESPACE.sub(" ", _string(document.get("title")))), MAX_TITLE_CHARS
         ),
         site_url=site_url,
         description=shorten(
@@ -573,7 +574,7 @@ def _json_entry(item: dict, base: str) -> ParsedEntry:
     names = [_string(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")]
     is_youtube = bool(_YOUTUBE_WATCH.match(url))
     return ParsedEntry(
-        title=shorten(_WHITESPACE.sub(" ", _string(item.get("title"))).strip(), MAX_TITLE_CHARS),
+        title=shorten(one_line(_WHITESPACE.sub(" ", _string(item.get("title")))), MAX_TITLE_CHARS),
         url=url,
         guid=_string(item.get("id"))[:2000],
         html=html,

@@ -13,6 +13,8 @@ from budbringer.accounts.access import editor_required, person_required
 from budbringer.content.lookups import get_topic_for
 from budbringer.content.models import Topic
 from budbringer.lib.csp import FEED_HTML, csp_allow
+from budbringer.lib.ids import parse_id
+from budbringer.lib.saving import save_or_form_error
 from budbringer.sources import following
 from budbringer.sources.adding import (
     Discovered,
@@ -179,9 +181,14 @@ def editor_lists(request):
     organisation = request.person.organisation
     form = ListForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        source_list = create_list(organisation, **form.cleaned_data)
-        messages.success(request, _("The list “%(name)s” is made.") % {"name": source_list.name})
-        return redirect("editor_lists")
+        source_list = save_or_form_error(
+            form, lambda: create_list(organisation, **form.cleaned_data)
+        )
+        if source_list is not None:
+            messages.success(
+                request, _("The list “%(name)s” is made.") % {"name": source_list.name}
+            )
+            return redirect("editor_lists")
     lists = SourceList.objects.filter(organisation=organisation).annotate(
         source_count=Count("sources", distinct=True),
         follower_count=Count("followers", distinct=True),
@@ -195,8 +202,11 @@ def editor_list(request, list_id: int):
     form = ListForm(
         request.POST or None, organisation=request.person.organisation, source_list=source_list
     )
-    if request.method == "POST" and form.is_valid():
-        change_list(source_list, **form.cleaned_data)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_or_form_error(form, lambda: change_list(source_list, **form.cleaned_data))
+    ):
         messages.success(request, _("The list “%(name)s” is saved.") % {"name": source_list.name})
         return redirect("editor_lists")
     sources = source_list.sources.order_by("title")
@@ -239,7 +249,7 @@ def editor_sources_opml_export(request):
     organisation = request.person.organisation
     lists = None
     if wanted := request.GET.getlist("list"):
-        ids = [int(value) for value in wanted if value.isdigit()]
+        ids = [number for value in wanted if (number := parse_id(value, SourceList)) is not None]
         lists = SourceList.objects.filter(organisation=organisation, pk__in=ids)
     response = HttpResponse(
         export_opml(organisation, lists), content_type="text/x-opml; charset=utf-8"

@@ -7,7 +7,7 @@ allow an intranet host.
 import pytest
 from django.test import override_settings
 
-from budbringer.sources.adding import SourceError, add_source, discover_feed
+from budbringer.sources.adding import SourceError, add_source, discover_feed, http_url
 from budbringer.sources.models import Source, SourceList
 from tests.sources.feedserver import Reply
 
@@ -270,6 +270,21 @@ def test_a_missing_title_is_a_form_error_and_the_input_stays(cast, login, feed_u
     assert response.context["form"]["language"].value() == "sv"
     assert b"Harbour report 1" in response.content  # the preview is still there
     assert not Source.objects.filter(feed_url=feed_url).exists()
+
+
+def test_a_title_of_more_than_one_line_is_refused(cast, login, feed_url):
+    response = save(login(cast.erik), feed_url, feed_url, title="Skagerak\r\nBcc: x@example.com")
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == [
+        "Use one line of ordinary characters: no line breaks, tabs or control characters."
+    ]
+    assert not Source.objects.filter(feed_url=feed_url).exists()
+
+
+def test_an_address_with_control_characters_is_no_web_address(cast, feed_url):
+    assert http_url(feed_url + "\x01") == ""
+    with pytest.raises(SourceError):
+        add_source(cast.nordlys, feed_url + "\x01", "Skagerak")
 
 
 def test_a_hidden_address_that_is_no_web_address_is_refused(cast, login, feed_url, feed_server):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.lib.names import validate_one_line
 
 
 class Command(BaseCommand):
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"The username {username!r} is taken.")
+        try:
+            for value in (organisation, name or ""):
+                validate_one_line(value)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         password = os.environ.get("BUDBRINGER_ADMIN_PASSWORD") or self._ask_password()
         try:
             validate_password(password, User(username=username, email=email))

@@ -1,0 +1,40 @@
+"""Names are one line of ordinary characters (lib/names.py): the field validators, and
+existing names with control characters made one line (numbered apart where a name
+is unique in the organisation)."""
+
+import budbringer.lib.names
+from django.db import migrations, models
+
+from budbringer.lib.names import migrate_to_one_line
+
+
+def names_in_one_line(apps, schema_editor):
+    migrate_to_one_line(apps.get_model("accounts", "Organisation"), "name")
+    migrate_to_one_line(apps.get_model("accounts", "Department"), "name", distinct_per_organisation=True)
+    migrate_to_one_line(apps.get_model("accounts", "Person"), "name")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0009_names_unique_in_any_case'),
+    ]
+
+    operations = [
+        migrations.RunPython(names_in_one_line, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name='department',
+            name='name',
+            field=models.CharField(max_length=200, validators=[budbringer.lib.names.validate_one_line], verbose_name='name'),
+        ),
+        migrations.AlterField(
+            model_name='organisation',
+            name='name',
+            field=models.CharField(max_length=200, validators=[budbringer.lib.names.validate_one_line], verbose_name='name'),
+        ),
+        migrations.AlterField(
+            model_name='person',
+            name='name',
+            field=models.CharField(max_length=200, validators=[budbringer.lib.names.validate_one_line], verbose_name='name'),
+        ),
+    ]

@@ -1,0 +1,34 @@
+"""Names are one line of ordinary characters (lib/names.py): the field validators, and
+existing names with control characters made one line (numbered apart where a name
+is unique in the organisation)."""
+
+import budbringer.lib.names
+from django.db import migrations, models
+
+from budbringer.lib.names import migrate_to_one_line
+
+
+def names_in_one_line(apps, schema_editor):
+    migrate_to_one_line(apps.get_model("content", "Topic"), "name", distinct_per_organisation=True)
+    migrate_to_one_line(apps.get_model("content", "Item"), "title")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('content', '0007_names_unique_in_any_case'),
+    ]
+
+    operations = [
+        migrations.RunPython(names_in_one_line, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name='item',
+            name='title',
+            field=models.CharField(max_length=300, validators=[budbringer.lib.names.validate_one_line], verbose_name='title'),
+        ),
+        migrations.AlterField(
+            model_name='topic',
+            name='name',
+            field=models.CharField(max_length=100, validators=[budbringer.lib.names.validate_one_line], verbose_name='name'),
+        ),
+    ]
