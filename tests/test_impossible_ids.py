@@ -23,6 +23,7 @@ from tests.accounts.test_settings import (
     valid,  # noqa: F401 (a fixture)
 )
 from tests.conftest import PASSWORD
+from tests.digests.test_preferences_link import sent_digest
 from tests.test_admin import url
 
 TOO_LARGE = "99999999999999999999999"
@@ -53,9 +54,10 @@ def test_the_settings_form_refuses_them_and_saves_nothing(cast, login, valid, va
 
 @pytest.mark.parametrize("value", [TOO_LARGE, "²"])
 def test_the_signed_preferences_page_refuses_them(cast, client, value):
-    page = f"/d/preferences/{tokens.preferences_token(cast.bob.pk)}"
+    digest = sent_digest(cast.bob)
+    page = f"/d/preferences/{tokens.preferences_token(digest.pk)}"
     data = {"interface_language": "en", "digest_cadence": "weekly", "send_days": ["1"],
-            "digest_max_items": "3", "digest_channel": "email"}  # fmt: skip
+            "digest_max_items": "3"}  # fmt: skip
     for field in ("topics", "followed_lists"):
         response = client.post(page, {**data, field: [value]})
         assert response.status_code == 200
@@ -94,16 +96,22 @@ def test_the_source_forms_refuse_them(cast, login):
 
 
 def test_the_lead_forms_refuse_them(cast, login):
-    client = login(cast.sara)
+    client = login(cast.lena)  # a leader chooses the owner of a new lead
     response = client.post("/leads/new/", {"name": "Ingrid", "email": "i@x.example",
                                            "owner": TOO_LARGE})  # fmt: skip
     assert response.status_code == 200
     assert response.context["form"].errors["owner"]
     assert not Lead.objects.exists()
-    lead = Lead.objects.create(organisation=cast.nordlys, name="Ingrid", email="i@x.example")
+    lead = Lead.objects.create(
+        organisation=cast.nordlys, name="Ingrid", email="i@x.example", owner=cast.sara
+    )
     response = client.post(f"/leads/{lead.pk}/links/", {"item": TOO_LARGE})
     assert response.status_code == 302
     assert not lead.lead_links.exists()
+    response = client.post(f"/leads/{lead.pk}/hand-over/", {"new_owner": TOO_LARGE})
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_owner"]
+    assert Lead.objects.get(pk=lead.pk).owner == cast.sara
 
 
 @pytest.mark.parametrize("value", [TOO_LARGE, "²"])
