@@ -67,7 +67,7 @@ def test_dashboard_charts_filters_and_csv(cast, new_context, traffic):
         page.locator("#networks ~ p a.export", has_text="CSV").first.click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
     assert rows[0][:4] == ["Network", "Shares", "Clicks", "Unique clicks"]
-    assert rows[1] == ["LinkedIn", "1", "1", "1", "300", "0.0033"]
+    assert rows[1] == ["LinkedIn", "1", "1", "1", "300", "0.3"]
 
     assert problems == []  # no script refused by the policy, no error while drawing
     assert traffic.unexpected() == []
