@@ -3,7 +3,7 @@ import csv
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from budbringer.accounts.access import analytics_required
@@ -125,10 +125,15 @@ def export(request, table):
     filters = parsed.filters
     writer = csv.writer(_Echo())
 
+    # The body is made after the view has returned, once the request's zone and language
+    # are no longer active: it takes them along.
+    zone, language = timezone.get_current_timezone(), translation.get_language()
+
     def lines():
-        yield writer.writerow([str(column) for column in spec.columns])
-        for row in spec.rows(request.person.organisation, filters):
-            yield writer.writerow([_safe_cell(value) for value in row])
+        with timezone.override(zone), translation.override(language):
+            yield writer.writerow([str(column) for column in spec.columns])
+            for row in spec.rows(request.person.organisation, filters):
+                yield writer.writerow([_safe_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{table}.csv"'
