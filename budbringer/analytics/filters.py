@@ -90,7 +90,10 @@ class FilterForm(forms.Form):
         empty_label=_("All departments"),
     )
     source_list = forms.ModelChoiceField(
-        label=_("List"), queryset=SourceList.objects.none(), required=False
+        label=_("List"),
+        queryset=SourceList.objects.none(),
+        required=False,
+        empty_label=_("All lists"),
     )
     network = forms.ChoiceField(
         label=_("Network"), choices=[("", _("All networks")), *NETWORK_CHOICES], required=False

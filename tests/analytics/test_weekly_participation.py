@@ -70,8 +70,8 @@ EXPECTED = [
 def page_weeks(html: str) -> list[tuple]:
     table = re.search(r'<table id="participation">(.*?)</table>', html, re.S).group(1)
     found = []
-    for cells in re.findall(r"<tr[^>]*>(<td>.*?)</tr>", table, re.S):
-        week, people, sharers, rate = re.findall(r"<td>(.*?)</td>", cells, re.S)
+    for cells in re.findall(r"<tr[^>]*>(<td.*?)</tr>", table, re.S):
+        week, people, sharers, rate = re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)
         partial = re.search(r"partial week: ([\d.]+) of 7 days", week)
         found.append(
             (
