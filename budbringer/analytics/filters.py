@@ -9,6 +9,7 @@ people on its own, and cannot choose such a department as a filter.
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -119,6 +120,7 @@ class Parsed:
     filters: Filters
     form: FilterForm  # unbound, showing the filters counted
     problems: list[str]  # why a value asked for was not used, for the person to read
+    query: str  # the filters counted as a query string, for links to the same figures
 
 
 def parse_filters(
@@ -146,14 +148,14 @@ def parse_filters(
         network=data.get("network") or "",
         show_small_groups=show_small_groups,
     )
-    shown = FilterForm(
-        organisation,
-        initial={
-            "period": filters.days,
-            "department": filters.department,
-            "source_list": filters.source_list,
-            "network": filters.network,
-        },
-        **options,
+    counted = {
+        "period": filters.days,
+        "department": filters.department,
+        "source_list": filters.source_list,
+        "network": filters.network,
+    }
+    shown = FilterForm(organisation, initial=counted, **options)
+    query = urlencode(
+        {name: getattr(value, "pk", value) for name, value in counted.items() if value}
     )
-    return Parsed(filters, shown, problems)
+    return Parsed(filters, shown, problems, query)

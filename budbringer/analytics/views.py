@@ -42,7 +42,7 @@ def overview(request):
         "form": parsed.form,
         "problems": parsed.problems,
         "filters": filters,
-        "query": request.GET.urlencode(),
+        "query": parsed.query,
         "participation": participation,
         "departments": reports.departments(organisation, filters),
         "never_shared": _never_shared_page(organisation, filters, request),

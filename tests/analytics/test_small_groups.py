@@ -53,6 +53,8 @@ def test_a_small_department_in_the_url_is_refused_for_every_report(cast, login, 
     assert REFUSED in html
     assert re.search(r'<option value="" selected>All departments</option>', html)
     assert 'id="never-shared"' not in html
+    # The page's CSV links are of what it shows, not of the department refused.
+    assert "/analytics/export/items.csv?period=30&amp;network=xing" in html
     # Every report is the one of all departments, under the network filter that was kept.
     everyone = client.get("/analytics/?network=xing").content.decode()
     for table in ("participation", "departments", "leaders", "networks", "items", "left-out"):
