@@ -5,7 +5,6 @@ People are counted from indexes on (organisation, department), less the few whos
 deactivated, rather than by joining every person to their login.
 """
 
-import datetime as dt
 from collections import Counter
 
 from django.contrib.auth import get_user_model
@@ -25,9 +24,8 @@ def everyone(organisation: Organisation, department: Department | None = None):
     return rows
 
 
-def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, bool, dt.datetime]]:
-    """{person id: (department id, has shared, joined)} of the people whose login is
-    deactivated.
+def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, bool]]:
+    """{person id: (department id, has shared)} of the people whose login is deactivated.
 
     Found from the logins, a narrow table where few are deactivated: joining every person to
     their login, or a subquery the planner may run per person, costs far more.
@@ -35,10 +33,10 @@ def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, b
     users = list(get_user_model().objects.filter(is_active=False).values_list("pk", flat=True))
     found = {}
     for start in range(0, len(users), CHUNK):
-        for pk, department_id, first_shared_at, created_at in Person.objects.filter(
+        for pk, department_id, first_shared_at in Person.objects.filter(
             organisation=organisation, user__in=users[start : start + CHUNK]
-        ).values_list("pk", "department_id", "first_shared_at", "created_at"):
-            found[pk] = (department_id, first_shared_at is not None, created_at)
+        ).values_list("pk", "department_id", "first_shared_at"):
+            found[pk] = (department_id, first_shared_at is not None)
     return found
 
 
@@ -52,7 +50,7 @@ def headcount(
         dict(everyone(organisation, department).values_list("department_id").annotate(n=Count("*")))
     )
     inactive = inactive_people(organisation) if inactive is None else inactive
-    for department_id, _shared, _joined in inactive.values():
+    for department_id, _shared in inactive.values():
         if department_id in counts:
             counts[department_id] -= 1
     return +counts

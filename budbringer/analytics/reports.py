@@ -72,7 +72,7 @@ def never_shared_count(organisation: Organisation, filters: Filters, inactive=No
         )
     )
     inactive = inactive_people(organisation) if inactive is None else inactive
-    for department_id, shared, _joined in inactive.values():
+    for department_id, shared in inactive.values():
         if not shared and department_id in counts:
             counts[department_id] -= 1
     return +counts
@@ -254,7 +254,7 @@ class WeekRow:
     week: dt.date  # the Monday the week starts on
     days: float  # how many days of the week the period covers (7 when complete)
     complete: bool
-    people: int  # active today, and had joined by the end of the week (or of the period)
+    people: int  # active today (the same number every week: no history of leaving is kept)
     sharers: int  # of those people, how many shared at least once in the week's part
 
     @property
@@ -275,9 +275,9 @@ def weekly_participation(
     table and chart, its CSV and the API's /participation.
 
     Weeks start on Monday at midnight in ``zone`` (by default the current time zone: on a
-    page the viewer's own). People of a week are those active today who had joined by its
-    end (we keep no history of leaving); sharers are those of them who shared in the part
-    of the week inside the period.
+    page the viewer's own). People are those active today, as everywhere on the dashboard
+    (we keep no history of joining or leaving, so past weeks are against today's people);
+    sharers are those of them who shared in the part of the week inside the period.
     """
     zone = zone or timezone.get_current_timezone()
     end = min(filters.until, timezone.now())
@@ -289,7 +289,7 @@ def weekly_participation(
         week += dt.timedelta(days=7)
     weeks = len(starts) - 1
     inactive = inactive_people(organisation)
-    joined = _joined_by_week(organisation, filters, starts, inactive)
+    people = sum(headcount(organisation, filters.department, inactive).values())
     # Each share's week by comparing it with the weeks' first instants, in the database:
     # no date function per row (on SQLite that is Python code for each share).
     by_week = dict(
@@ -298,9 +298,8 @@ def weekly_participation(
         .values_list("week")
         .annotate(sharers=Count("person", distinct=True))
     )
-    rows, people_so_far = [], joined.get(-1, 0)
+    rows = []
     for index in range(weeks):
-        people_so_far += joined.get(index, 0)
         start, stop = starts[index], starts[index + 1]
         complete = filters.since <= start and stop <= end
         covered = _covered_days(max(start, filters.since), max(min(stop, end), start))
@@ -309,7 +308,7 @@ def weekly_participation(
                 week=start.date(),
                 days=7 if complete else covered,
                 complete=complete,
-                people=people_so_far,
+                people=people,
                 sharers=by_week.get(index, 0),
             )
         )
@@ -317,34 +316,16 @@ def weekly_participation(
 
 
 def _week_of(field: str, starts: list[dt.datetime]) -> Case:
-    """The index of the week (of ``starts``) that ``field`` falls in; -1 before the first."""
+    """The index of the week that ``field`` falls in, of the weeks starting at ``starts``
+    (the last of them the end of the last week), for a moment inside them."""
     return Case(
         *(
-            When(**{f"{field}__lt": start}, then=Value(index - 1))
-            for index, start in enumerate(starts)
+            When(**{f"{field}__lt": start}, then=Value(index))
+            for index, start in enumerate(starts[1:-1])
         ),
-        default=Value(len(starts) - 1),
+        default=Value(len(starts) - 2),
         output_field=IntegerField(),
     )
-
-
-def _joined_by_week(organisation: Organisation, filters: Filters, starts, inactive) -> Counter:
-    """{week index: people active today who joined in that week}; -1: before the first."""
-    joined = Counter(
-        dict(
-            everyone(organisation, filters.department)
-            .filter(created_at__lt=filters.until)
-            .annotate(week=_week_of("created_at", starts))
-            .values_list("week")
-            .annotate(n=Count("*"))
-        )
-    )
-    wanted = filters.department.pk if filters.department else None
-    for department_id, _shared, created_at in inactive.values():
-        if (wanted is None or department_id == wanted) and created_at < filters.until:
-            index = next((i - 1 for i, start in enumerate(starts) if created_at < start), None)
-            joined[len(starts) - 1 if index is None else index] -= 1
-    return joined
 
 
 def _shares_per_department(organisation: Organisation, filters: Filters, inactive) -> dict:

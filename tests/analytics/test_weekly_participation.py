@@ -30,7 +30,8 @@ def shared(person, item, network, at):
 
 @pytest.fixture
 def weeks(cast):
-    """Nordlys's people joined long ago, bob on 10 November; alice reads in Oslo.
+    """Nordlys's people joined long ago, bob on 10 November (counted in every week all the
+    same: people are those active today); alice reads in Oslo.
 
     Shares: erik on Wednesday 4 November; sara on Sunday 8 November 23:30 UTC, which is
     Monday 9 November 00:30 in Oslo; bob twice in the week of 9 November; ola, whose login
@@ -59,8 +60,8 @@ def weeks(cast):
 # (week, days in the period, complete, people, sharers, participation %), by hand. The
 # first week starts on Tuesday 11:00 (5.5 days), the current one has had 3.4 days so far.
 EXPECTED = [
-    ("2026-10-26", 5.5, False, 4, 0, 0.0),
-    ("2026-11-02", 7, True, 4, 1, 25.0),  # erik; bob had not joined
+    ("2026-10-26", 5.5, False, 5, 0, 0.0),
+    ("2026-11-02", 7, True, 5, 1, 20.0),  # erik
     ("2026-11-09", 7, True, 5, 2, 40.0),  # sara (Monday in Oslo) and bob
     ("2026-11-16", 7, True, 5, 0, 0.0),  # ola has left, charlie is of Havn
     ("2026-11-23", 3.4, False, 5, 1, 20.0),  # lena
