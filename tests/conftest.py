@@ -131,6 +131,17 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def api_get(client):
+    """GET from the API with a token's secret (the API's tests, and pages compared with it)."""
+
+    def _get(path, secret=None, **params):
+        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+        return client.get(f"/api/v1{path}", params, headers=headers)
+
+    return _get
+
+
 def feedparser_corpus() -> Path:
     """The feedparser project's test corpus (../shared/corpora/feedparser beside this
     repository, or BUDBRINGER_FEEDPARSER_CORPUS); CI sets BUDBRINGER_REQUIRE_CORPUS=1

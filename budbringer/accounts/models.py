@@ -241,6 +241,12 @@ class Person(models.Model):
         return self.role in (Role.ADMIN, Role.LEADER)
 
     @property
+    def can_see_individuals(self) -> bool:
+        """Whether analytics may show what one person did: admins only. Others see groups
+        under five active people only merged (``analytics.filters.hides_group``)."""
+        return self.role == Role.ADMIN
+
+    @property
     def can_see_leads(self) -> bool:
         return self.role in (Role.ADMIN, Role.LEADER, Role.SALES)
 

@@ -7,18 +7,17 @@ probes, e-mail scanners) are in no count; ``left_out`` shows how many there were
 Click numbers come from the daily roll-ups (``analytics.rollup``) for whole days they hold
 as final, and from the clicks themselves for the rest of the period, so they stay exact.
 
-People are counted from indexes on (organisation, department), less the few whose login is
-deactivated, rather than by joining every person to their login; who never shared comes
-from ``Person.first_shared_at``. Shares are grouped in the database, weeks included, so
-no report reads a row per person or per click.
+People are counted by ``analytics.headcounts`` (the small-group rule counts with it too);
+who never shared comes from ``Person.first_shared_at``. Shares are grouped in the database,
+weeks included, so no report reads a row per person or per click.
 """
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.analytics import rollup
 from budbringer.analytics.filters import Filters
+from budbringer.analytics.headcounts import CHUNK, everyone, headcount, inactive_people
 from budbringer.analytics.models import DailyClicks, DepartmentClicks, NetworkClicks
 from budbringer.content.models import Item
 from budbringer.links.models import MACHINE_KINDS, Click, ClickKind, TrackedLink
@@ -35,12 +35,15 @@ from budbringer.timing.service import MIN_GROUP_PEOPLE
 
 COUNTED_KINDS = (ClickKind.UNIQUE, ClickKind.REPEAT)
 LEFT_OUT_KINDS = (ClickKind.PENDING, *MACHINE_KINDS)
-# SQLite's limit on query parameters, with room for the rest of the query.
-CHUNK = 900
 
 
 def _rate(part: int, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
+
+
+def as_percent(fraction: float | None) -> float | None:
+    """A fraction as a percentage with one decimal, as pages and CSV files show them."""
+    return None if fraction is None else round(fraction * 100, 1)
 
 
 def audience_per_share(network: str) -> int:
@@ -58,54 +61,17 @@ def people(organisation: Organisation, filters: Filters):
     return rows
 
 
-def _everyone(organisation: Organisation, filters: Filters):
-    """People of the organisation (and department), whether their login is active or not."""
-    rows = Person.objects.in_organisation(organisation).order_by()
-    if filters.department:
-        rows = rows.filter(department=filters.department)
-    return rows
-
-
-def _inactive(organisation: Organisation) -> dict[int, tuple[int | None, bool]]:
-    """{person id: (department id, has shared)} of the people whose login is deactivated.
-
-    Found from the logins, a narrow table where few are deactivated: joining every person to
-    their login, or a subquery the planner may run per person, costs far more.
-    """
-    users = list(get_user_model().objects.filter(is_active=False).values_list("pk", flat=True))
-    found = {}
-    for start in range(0, len(users), CHUNK):
-        for pk, department_id, first_shared_at in Person.objects.filter(
-            organisation=organisation, user__in=users[start : start + CHUNK]
-        ).values_list("pk", "department_id", "first_shared_at"):
-            found[pk] = (department_id, first_shared_at is not None)
-    return found
-
-
-def headcount(organisation: Organisation, filters: Filters, inactive=None) -> Counter:
-    """{department id: people active today} (None: no department). COUNT(*), so that
-    PostgreSQL counts from the index alone."""
-    counts = Counter(
-        dict(_everyone(organisation, filters).values_list("department_id").annotate(n=Count("*")))
-    )
-    inactive = _inactive(organisation) if inactive is None else inactive
-    for department_id, _shared in inactive.values():
-        if department_id in counts:
-            counts[department_id] -= 1
-    return +counts
-
-
 def never_shared_count(organisation: Organisation, filters: Filters, inactive=None) -> Counter:
     """{department id: people active today who have never shared anything}."""
     counts = Counter(
         dict(
-            _everyone(organisation, filters)
+            everyone(organisation, filters.department)
             .filter(first_shared_at=None)
             .values_list("department_id")
             .annotate(n=Count("*"))
         )
     )
-    inactive = _inactive(organisation) if inactive is None else inactive
+    inactive = inactive_people(organisation) if inactive is None else inactive
     for department_id, shared in inactive.values():
         if not shared and department_id in counts:
             counts[department_id] -= 1
@@ -114,7 +80,7 @@ def never_shared_count(organisation: Organisation, filters: Filters, inactive=No
 
 def _active_shares(organisation: Organisation, filters: Filters, inactive=None):
     """The period's shares by people active today."""
-    inactive = _inactive(organisation) if inactive is None else inactive
+    inactive = inactive_people(organisation) if inactive is None else inactive
     rows = shares(organisation, filters).filter(person__isnull=False).order_by()
     if len(inactive) > CHUNK:
         return rows.filter(person__user__is_active=True)
@@ -278,43 +244,88 @@ def _totals(by_kind: dict) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class WeekRow:
+    """One week of participation, Monday 00:00 to Monday 00:00 in the zone it was counted in.
+
+    A week is *complete* when all of it lies inside the period and in the past; the first
+    and the current week of a period are usually partial, and their rate is not comparable
+    with a whole week's (fewer days to share in).
+    """
+
     week: dt.date  # the Monday the week starts on
-    people: int
-    sharers: int
+    days: float  # how many days of the week the period covers (7 when complete)
+    complete: bool
+    people: int  # active today (the same number every week: no history of leaving is kept)
+    sharers: int  # of those people, how many shared at least once in the week's part
 
     @property
     def rate(self) -> float:
         return _rate(self.sharers, self.people)
 
 
-def weekly_participation(organisation: Organisation, filters: Filters) -> list[WeekRow]:
-    """Share of people who shared, per week of the period (weeks without shares included).
+def _covered_days(start: dt.datetime, end: dt.datetime) -> float:
+    """Days from ``start`` to ``end``, rounded down to a tenth so that a partial week never
+    reads as 7."""
+    return math.floor((end - start).total_seconds() / 86400 * 10) / 10
 
-    People are those active today, so the rate of past weeks is against today's headcount.
+
+def weekly_participation(
+    organisation: Organisation, filters: Filters, zone: dt.tzinfo | None = None
+) -> list[WeekRow]:
+    """Participation per week of the period: the one computation behind the dashboard's
+    table and chart, its CSV and the API's /participation.
+
+    Weeks start on Monday at midnight in ``zone`` (by default the current time zone: on a
+    page the viewer's own). People are those active today, as everywhere on the dashboard
+    (we keep no history of joining or leaving, so past weeks are against today's people);
+    sharers are those of them who shared in the part of the week inside the period.
     """
-    inactive = _inactive(organisation)
-    total = sum(headcount(organisation, filters, inactive).values())
-    # Weeks in the current time zone, from Monday.
-    since, until = timezone.localdate(filters.since), timezone.localdate(filters.until)
-    weeks, week = [], since - dt.timedelta(days=since.weekday())
-    while week <= until:
-        weeks.append(week)
+    zone = zone or timezone.get_current_timezone()
+    end = min(filters.until, timezone.now())
+    first = filters.since.astimezone(zone).date()
+    week = first - dt.timedelta(days=first.weekday())
+    starts = []  # each week's first instant, and the next week's
+    while not starts or starts[-1] < filters.until:
+        starts.append(dt.datetime.combine(week, dt.time(), tzinfo=zone))
         week += dt.timedelta(days=7)
+    weeks = len(starts) - 1
+    inactive = inactive_people(organisation)
+    people = sum(headcount(organisation, filters.department, inactive).values())
     # Each share's week by comparing it with the weeks' first instants, in the database:
     # no date function per row (on SQLite that is Python code for each share).
-    starts = [timezone.make_aware(dt.datetime.combine(week, dt.time())) for week in weeks[1:]]
-    week_of = Case(
-        *(When(created_at__lt=start, then=Value(index)) for index, start in enumerate(starts)),
-        default=Value(len(starts)),
-        output_field=IntegerField(),
-    )
     by_week = dict(
         _active_shares(organisation, filters, inactive)
-        .annotate(week=week_of)
+        .annotate(week=_week_of("created_at", starts))
         .values_list("week")
         .annotate(sharers=Count("person", distinct=True))
     )
-    return [WeekRow(week, total, by_week.get(index, 0)) for index, week in enumerate(weeks)]
+    rows = []
+    for index in range(weeks):
+        start, stop = starts[index], starts[index + 1]
+        complete = filters.since <= start and stop <= end
+        covered = _covered_days(max(start, filters.since), max(min(stop, end), start))
+        rows.append(
+            WeekRow(
+                week=start.date(),
+                days=7 if complete else covered,
+                complete=complete,
+                people=people,
+                sharers=by_week.get(index, 0),
+            )
+        )
+    return rows
+
+
+def _week_of(field: str, starts: list[dt.datetime]) -> Case:
+    """The index of the week that ``field`` falls in, of the weeks starting at ``starts``
+    (the last of them the end of the last week), for a moment inside them."""
+    return Case(
+        *(
+            When(**{f"{field}__lt": start}, then=Value(index))
+            for index, start in enumerate(starts[1:-1])
+        ),
+        default=Value(len(starts) - 2),
+        output_field=IntegerField(),
+    )
 
 
 def _shares_per_department(organisation: Organisation, filters: Filters, inactive) -> dict:
@@ -331,25 +342,26 @@ def _shares_per_department(organisation: Organisation, filters: Filters, inactiv
 class DepartmentRow:
     department: str
     people: int
-    sharers: int
-    never_shared: int
+    # None when the row is too small to show (merged small groups of under five in all).
+    sharers: int | None
+    never_shared: int | None
     merged_groups: int = 0  # how many small departments this row stands for
     department_id: int | None = None  # None for no department and for merged groups
 
     @property
-    def rate(self) -> float:
-        return _rate(self.sharers, self.people)
+    def rate(self) -> float | None:
+        return None if self.sharers is None else _rate(self.sharers, self.people)
 
 
 def departments(organisation: Organisation, filters: Filters) -> list[DepartmentRow]:
     """Per department: people, who shared in the period, and how many have never shared at
     all (``never_shared`` names them, for one department).
 
-    Unless ``filters.show_small_groups``, departments of fewer than five people are merged
-    into one row, so no one can be singled out.
+    Departments the small-group rule hides (``Filters.hides``) are merged into one row, so
+    no one can be singled out.
     """
-    inactive = _inactive(organisation)
-    people_in = headcount(organisation, filters, inactive)
+    inactive = inactive_people(organisation)
+    people_in = headcount(organisation, filters.department, inactive)
     shared = _shares_per_department(organisation, filters, inactive)
     never = never_shared_count(organisation, filters, inactive)
     names = dict(Department.objects.filter(organisation=organisation).values_list("id", "name"))
@@ -362,18 +374,22 @@ def departments(organisation: Organisation, filters: Filters) -> list[Department
             never.get(department_id, 0),
             department_id=department_id,
         )
-        if count < MIN_GROUP_PEOPLE and not filters.show_small_groups:
+        if filters.hides(count):
             small.append(entry)
         else:
             shown.append(entry)
     shown.sort(key=lambda entry: entry.department)
     if small:
+        merged = sum(entry.people for entry in small)
+        # Merged, they may still be fewer than five (one small department, say): then
+        # what they did is not shown either.
+        too_small = filters.hides(merged)
         shown.append(
             DepartmentRow(
                 _("Groups under %(count)d people") % {"count": MIN_GROUP_PEOPLE},
-                sum(entry.people for entry in small),
-                sum(entry.sharers for entry in small),
-                sum(entry.never_shared for entry in small),
+                merged,
+                None if too_small else sum(entry.sharers for entry in small),
+                None if too_small else sum(entry.never_shared for entry in small),
                 merged_groups=len(small),
             )
         )
@@ -386,9 +402,7 @@ def never_shared(organisation: Organisation, filters: Filters):
     under five people and the viewer sees such groups only merged."""
     if filters.department is None:
         return None
-    if not filters.show_small_groups and (
-        sum(headcount(organisation, filters).values()) < MIN_GROUP_PEOPLE
-    ):
+    if filters.hides(sum(headcount(organisation, filters.department).values())):
         return None
     return (
         people(organisation, filters)
@@ -435,16 +449,14 @@ def leaders(organisation: Organisation, filters: Filters) -> list[LeaderRow]:
         .annotate(n=Count("id"))
     )
     unique = _leaders_unique_clicks(organisation, filters, leader_ids)
-    inactive = _inactive(organisation)
-    headcounts = headcount(organisation, filters, inactive)
+    inactive = inactive_people(organisation)
+    headcounts = headcount(organisation, filters.department, inactive)
     # Whole departments in one query; the leader's own part is taken out below.
     by_department = _shares_per_department(organisation, filters, inactive)
     rows = []
     for leader in leader_people:
         size = headcounts.get(leader.department_id, 0) - 1
-        if leader.department_id is None or (
-            size < MIN_GROUP_PEOPLE and not filters.show_small_groups
-        ):
+        if leader.department_id is None or filters.hides(size):
             team_people = team_shares = team_sharers = None
         else:
             own = share_counts.get(leader.pk, 0)
@@ -495,6 +507,11 @@ def _leaders_unique_clicks(organisation: Organisation, filters: Filters, leader_
 # --- what sharing reaches ------------------------------------------------------------------
 
 
+# Under this many people estimated reached, click-through is not given: one click would
+# move it by a whole point or more, and e-mail's assumed audience of 1 per share lands here.
+MIN_REACH_FOR_CLICK_THROUGH = 100
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reached:
     """What shares brought: counted clicks and the people estimated to have seen them."""
@@ -502,12 +519,19 @@ class Reached:
     shares: int
     clicks: int
     unique_clicks: int
-    estimated_reach: int
+    estimated_reach: int  # shares times the audience assumed per share: an estimate
 
     @property
-    def click_through(self) -> float:
-        """Unique clicks per person estimated to have seen a share."""
-        return _rate(self.unique_clicks, self.estimated_reach)
+    def click_through(self) -> float | None:
+        """Unique clicks per person estimated to have seen a share (an estimate, as the
+        reach is); None where that means nothing: under ``MIN_REACH_FOR_CLICK_THROUGH``
+        people reached, or more unique clicks than people reached (the assumed audience is
+        then evidently too small)."""
+        if self.estimated_reach < MIN_REACH_FOR_CLICK_THROUGH:
+            return None
+        if self.unique_clicks > self.estimated_reach:
+            return None
+        return self.unique_clicks / self.estimated_reach
 
 
 @dataclass(frozen=True, kw_only=True)

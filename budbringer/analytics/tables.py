@@ -22,7 +22,14 @@ class Table:
 
 def _participation(organisation, filters):
     for row in reports.weekly_participation(organisation, filters):
-        yield [row.week.isoformat(), row.people, row.sharers, row.rate]
+        yield [
+            row.week.isoformat(),
+            row.days,
+            str(_("yes") if row.complete else _("no")),
+            row.people,
+            row.sharers,
+            reports.as_percent(row.rate),
+        ]
 
 
 def _departments(organisation, filters):
@@ -33,9 +40,9 @@ def _departments(organisation, filters):
         yield [
             row.department,
             row.people,
-            row.sharers,
-            row.rate,
-            row.never_shared,
+            _blank(row.sharers),
+            _blank(reports.as_percent(row.rate)),
+            _blank(row.never_shared),
             "; ".join(names) if chosen else "",
         ]
 
@@ -59,7 +66,14 @@ def _blank(value):
 
 
 def _reached(row: reports.Reached) -> list:
-    return [row.shares, row.clicks, row.unique_clicks, row.estimated_reach, row.click_through]
+    click_through = reports.as_percent(row.click_through)
+    return [
+        row.shares,
+        row.clicks,
+        row.unique_clicks,
+        row.estimated_reach,
+        str(_("n/a")) if click_through is None else click_through,
+    ]
 
 
 def _networks(organisation, filters):
@@ -87,7 +101,14 @@ def _reachability(organisation, filters):
 TABLES: dict[str, Table] = {
     "participation": Table(
         _("Participation per week"),
-        [_("Week"), _("People"), _("Shared"), _("Participation")],
+        [
+            _("Week (Monday)"),
+            _("Days in period"),
+            _("Complete week"),
+            _("People"),
+            _("Shared"),
+            _("Participation (%)"),
+        ],
         _participation,
     ),
     "departments": Table(
@@ -96,7 +117,7 @@ TABLES: dict[str, Table] = {
             _("Department"),
             _("People"),
             _("Shared"),
-            _("Participation"),
+            _("Participation (%)"),
             _("Never shared"),
             _("Never shared (names)"),
         ],
@@ -124,7 +145,7 @@ TABLES: dict[str, Table] = {
             _("Clicks"),
             _("Unique clicks"),
             _("Estimated reach"),
-            _("Click-through"),
+            _("Estimated click-through (%)"),
         ],
         _networks,
     ),
@@ -136,7 +157,7 @@ TABLES: dict[str, Table] = {
             _("Clicks"),
             _("Unique clicks"),
             _("Estimated reach"),
-            _("Click-through"),
+            _("Estimated click-through (%)"),
         ],
         _items,
     ),

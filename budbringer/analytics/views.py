@@ -3,10 +3,10 @@ import csv
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from budbringer.accounts.access import analytics_required
-from budbringer.accounts.models import Role
 from budbringer.analytics import reports
 from budbringer.analytics.filters import parse_filters
 from budbringer.analytics.tables import TABLES
@@ -17,22 +17,26 @@ def _filters(request):
     return parse_filters(
         request.person.organisation,
         request.GET,
-        show_small_groups=request.person.role == Role.ADMIN,
+        show_small_groups=request.person.can_see_individuals,
     )
 
 
 @analytics_required
 def overview(request):
     organisation = request.person.organisation
-    filters, form = _filters(request)
+    parsed = _filters(request)
+    filters = parsed.filters
     participation = reports.weekly_participation(organisation, filters)
     networks = reports.networks(organisation, filters)
     items = reports.items(organisation, filters, limit=20)
     heatmaps, hidden_groups = timing.group_heatmaps(organisation)
     context = {
-        "form": form,
+        "zone": timezone.get_current_timezone_name(),
+        "min_reach": reports.MIN_REACH_FOR_CLICK_THROUGH,
+        "form": parsed.form,
+        "problems": parsed.problems,
         "filters": filters,
-        "query": request.GET.urlencode(),
+        "query": parsed.query,
         "participation": participation,
         "departments": reports.departments(organisation, filters),
         "never_shared": _never_shared_page(organisation, filters, request),
@@ -44,13 +48,20 @@ def overview(request):
         "hidden_groups": hidden_groups,
         "chart_data": {
             "series": {
-                "participation": _("Participation (%)"),
+                "participation": _("Participation, whole weeks (%)"),
+                "partial": _("Partial week: fewer days, not comparable (%)"),
                 "shares": _("Shares"),
                 "unique_clicks": _("Unique clicks"),
             },
+            # Partial weeks apart, as loose points: a line through them would read as a drop.
             "participation": {
                 "labels": [row.week.isoformat() for row in participation],
-                "rates": [round(row.rate * 100, 1) for row in participation],
+                "complete": [
+                    reports.as_percent(row.rate) if row.complete else None for row in participation
+                ],
+                "partial": [
+                    None if row.complete else reports.as_percent(row.rate) for row in participation
+                ],
             },
             "networks": {
                 "labels": [row.label for row in networks],
@@ -99,13 +110,23 @@ def export(request, table):
     spec = TABLES.get(table)
     if spec is None:
         raise Http404
-    filters = _filters(request)[0]
+    parsed = _filters(request)
+    if parsed.problems:
+        # Not the export asked for: refused rather than made of other filters unawares.
+        context = {"problems": parsed.problems}
+        return render(request, "analytics/export_refused.html", context, status=400)
+    filters = parsed.filters
     writer = csv.writer(_Echo())
 
+    # The body is made after the view has returned, once the request's zone and language
+    # are no longer active: it takes them along.
+    zone, language = timezone.get_current_timezone(), translation.get_language()
+
     def lines():
-        yield writer.writerow([str(column) for column in spec.columns])
-        for row in spec.rows(request.person.organisation, filters):
-            yield writer.writerow([_safe_cell(value) for value in row])
+        with timezone.override(zone), translation.override(language):
+            yield writer.writerow([str(column) for column in spec.columns])
+            for row in spec.rows(request.person.organisation, filters):
+                yield writer.writerow([_safe_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{table}.csv"'

@@ -5,6 +5,7 @@ is no session sign-in here, so a person's browser session cannot read the API.
 """
 
 import datetime as dt
+import zoneinfo
 
 from django.db.models import Min
 from django.http import HttpRequest
@@ -14,11 +15,13 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from budbringer.accounts.models import Department
 from budbringer.analytics import reports
-from budbringer.api import summaries
+from budbringer.analytics.filters import Filters, choosable_departments
 from budbringer.api.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, Page, page_after
 from budbringer.api.tokens import token_for_secret
 from budbringer.lib.csp import API_DOCS, csp_allow
+from budbringer.lib.ids import parse_id
 from budbringer.links.models import Click, ClickKind
 from budbringer.sharing.models import Share
 
@@ -32,6 +35,9 @@ MAX_WEEKS = 520
 # or 9999, moving a moment to UTC or subtracting the default period overflows datetime.
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+# Tokens are made by admins and list shares with person ids: the API sees groups of any
+# size, under the same small-group rule as the dashboard (analytics.filters).
+API_SEES_INDIVIDUALS = True
 
 
 class OrganisationToken(HttpBearer):
@@ -243,21 +249,71 @@ def item_summary(request, period: Query[Since], limit: int = Query(10, ge=1, le=
     ]
 
 
+class ParticipationQuery(Period):
+    tz: str = Field(
+        "UTC",
+        description="Weeks start on Monday at midnight in this IANA time zone, "
+        "e.g. Europe/Oslo (the dashboard counts in each viewer's own zone).",
+    )
+    department: int | None = Field(
+        None, description="Only this department's people (its id); all people by default."
+    )
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        if self.tz not in zoneinfo.available_timezones():
+            raise HttpError(400, "tz must be an IANA time zone such as Europe/Oslo")
+        return zoneinfo.ZoneInfo(self.tz)
+
+
 class WeekOut(Schema):
-    week: dt.date = Field(description="The Monday the week starts on (UTC).")
-    people: int
-    sharers: int
-    rate: float
+    week: dt.date = Field(description="The Monday the week starts on, in the zone asked for.")
+    days: float = Field(description="Days of the week inside the period (7 when complete).")
+    complete: bool = Field(
+        description="False for a partial week (the first and the current one, usually): "
+        "fewer days to share in, so its rate is not comparable with a whole week's."
+    )
+    people: int = Field(description="People active today (the same in every week).")
+    sharers: int = Field(description="Of them, how many shared at least once in the week.")
+    rate: float = Field(description="sharers / people, from 0 to 1.")
 
 
 @api.get("/participation", response=list[WeekOut], summary="Share of people who shared, per week")
-def participation(request, period: Query[Period]):
-    since, until = period.bounds()
+def participation(request, query: Query[ParticipationQuery]):
+    """The dashboard's weekly participation (the same computation), for one zone's weeks.
+
+    A token is made by an admin and already lists shares with person ids, so the API sees
+    departments of any size, as an admin does on the dashboard.
+    """
+    since, until = query.bounds()
     if until - since > dt.timedelta(weeks=MAX_WEEKS):
         raise HttpError(400, f"a period of at most {MAX_WEEKS} weeks")
-    rows = summaries.participation_by_week(organisation_of(request), since, until)
+    organisation = organisation_of(request)
+    department = None
+    if query.department is not None:
+        department_id = parse_id(query.department, Department)
+        department = department_id and (
+            choosable_departments(organisation, show_small_groups=API_SEES_INDIVIDUALS)
+            .filter(pk=department_id)
+            .first()
+        )
+        if not department:
+            raise HttpError(400, "unknown department")
+    filters = Filters(
+        since=since,
+        until=until,
+        department=department,
+        show_small_groups=API_SEES_INDIVIDUALS,
+    )
+    rows = reports.weekly_participation(organisation, filters, zone=query.zone())
     return [
-        {"week": row.week, "people": row.people, "sharers": row.sharers, "rate": row.rate}
+        {
+            "week": row.week,
+            "days": row.days,
+            "complete": row.complete,
+            "people": row.people,
+            "sharers": row.sharers,
+            "rate": row.rate,
+        }
         for row in rows
     ]
 

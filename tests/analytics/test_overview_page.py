@@ -33,9 +33,9 @@ def test_leaders_and_admins_see_the_numbers(cast, login, activity, who):
     response = login(getattr(cast, who)).get("/analytics/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert row(html, "linkedin") == ["LinkedIn", "3", "4", "3", "900", "0.0033"]
-    assert row(html, "x") == ["X", "1", "1", "1", "150", "0.0067"]
-    assert row(html, "email") == ["E-mail", "0", "0", "0", "0", "0.0000"]
+    assert row(html, "linkedin") == ["LinkedIn", "3", "4", "3", "900", "0.3%"]
+    assert row(html, "x") == ["X", "1", "1", "1", "150", "0.7%"]
+    assert row(html, "email") == ["E-mail", "0", "0", "0", "0", "n/a"]
     assert "4 clicks by bots, link previews, scanners or not yet counted are left out." in html
     items = table(html, "items")
     assert items.index(cast.article.title) < items.index("Second story")
@@ -44,7 +44,7 @@ def test_leaders_and_admins_see_the_numbers(cast, login, activity, who):
 
 def test_admins_see_small_departments(cast, login, activity):
     departments = table(login(cast.alice).get("/analytics/").content.decode(), "departments")
-    assert "<td>Sales</td><td>2</td><td>1</td><td>50%</td><td>1</td>" in departments
+    assert "<td>Sales</td><td>2</td><td>1</td><td>50.0%</td><td>1</td>" in departments
     assert "Lena" not in departments  # names only for a chosen department
 
 
@@ -68,7 +68,7 @@ def test_the_chosen_department_names_who_never_shared_page_by_page(cast, login, 
 def test_leaders_see_small_departments_only_merged(cast, login, activity):
     html = login(cast.lena).get("/analytics/").content.decode()
     departments = table(html, "departments")
-    assert "<td>Groups under 5 people</td><td>5</td><td>2</td><td>40%</td>" in departments
+    assert "<td>Groups under 5 people</td><td>5</td><td>2</td><td>40.0%</td>" in departments
     for name in ("Sales", "Engineering", "Lena", "Alice", "Erik"):
         assert name not in departments
     assert "Team too small to show" in table(html, "leaders")

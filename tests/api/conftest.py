@@ -29,15 +29,6 @@ def havn_secret(cast):
     return issue_token(cast.havn, "Havn CRM", cast.charlie)[1]
 
 
-@pytest.fixture
-def api_get(client):
-    def _get(path, secret=None, **params):
-        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-        return client.get(f"/api/v1{path}", params, headers=headers)
-
-    return _get
-
-
 ENDPOINTS = [
     "/clicks",
     "/shares",

@@ -98,3 +98,10 @@ def test_no_moment_is_a_server_error(cast, activity, api_get, nordlys_secret, pa
     assert response.status_code in (200, 400), (response.status_code, response.content[:200])
     if response.status_code == 400:
         assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("department", ["99999999999999999999999", "-1", "0"])
+def test_a_department_no_row_can_have_is_a_400(cast, api_get, nordlys_secret, department):
+    response = api_get("/participation", nordlys_secret, department=department)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "unknown department"

@@ -2,14 +2,18 @@
 page's strict policy, a filter redraws them, and a CSV export downloads and parses back."""
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from budbringer.accounts.models import Department, Person
 from tests.analytics.conftest import Activity
 from tests.browser.pages import screenshot, sign_in
+from tests.conftest import make_person
 
 CHARTS = ("participation-chart", "networks-chart", "items-chart")
 
@@ -64,10 +68,54 @@ def test_dashboard_charts_filters_and_csv(cast, new_context, traffic):
     assert page.evaluate(DRAWN_PIXELS, "networks-chart") > 500
 
     with page.expect_download() as download:
-        page.locator("#networks ~ p a.export", has_text="CSV").first.click()
+        page.locator(".table-scroll:has(#networks) ~ p a.export", has_text="CSV").first.click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
     assert rows[0][:4] == ["Network", "Shares", "Clicks", "Unique clicks"]
-    assert rows[1] == ["LinkedIn", "1", "1", "1", "300", "0.0033"]
+    assert rows[1] == ["LinkedIn", "1", "1", "1", "300", "0.3"]
 
     assert problems == []  # no script refused by the policy, no error while drawing
+    assert traffic.unexpected() == []
+
+
+PARTIAL_LEGEND = "Partial week: fewer days, not comparable (%)"
+LEGEND = "id => Chart.getChart(document.getElementById(id)).data.datasets.map(d => d.label)"
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_partial_weeks_and_small_groups_in_chromium(cast, new_context, traffic, width):
+    """Whole weeks on the line, partial ones as loose points named in the legend; a leader
+    who asks for a department of one is told why it is not shown. Nothing overflows."""
+    Activity(cast)
+    Person.objects.update(created_at=timezone.now() - dt.timedelta(days=90))
+    legal = Department.objects.create(organisation=cast.nordlys, name="Legal")
+    make_person(cast.nordlys, "ola", department=legal)
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    sign_in(page, "alice")
+    page.goto("/analytics/")
+    expect(page.locator("#participation .partial-week").first).to_be_visible()
+    complete, partial = page.evaluate(SERIES, "participation-chart")
+    assert page.evaluate(LEGEND, "participation-chart") == [
+        "Participation, whole weeks (%)",
+        PARTIAL_LEGEND,
+    ]
+    # The first and the current week are partial (30 days never start on a Monday 00:00
+    # and end on one): off the line, and only they are points of their own.
+    assert complete[0] is None and complete[-1] is None
+    assert partial[0] is not None and partial[-1] is not None
+    assert all(value is None for value in partial[1:-1])
+    assert None not in complete[1:-1]
+    assert page.evaluate(OVERFLOW) == 0
+    screenshot(page, f"analytics-admin-{width}")
+
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    sign_in(page, "lena")
+    page.goto(f"/analytics/?department={legal.pk}")
+    expect(page.get_by_role("alert")).to_contain_text("That department cannot be chosen")
+    assert page.get_by_label("Department").locator("option").all_inner_texts() == [
+        "All departments"
+    ]
+    assert page.evaluate(OVERFLOW) == 0
+    screenshot(page, f"analytics-leader-small-group-{width}")
     assert traffic.unexpected() == []

@@ -66,7 +66,7 @@ def test_employee_shares_on_linkedin_and_a_reader_clicks_through(
     page.get_by_role("link", name="Analytics").click()
     # The click waits for the counting pass: shown as left out until then, never as counted.
     expect(page.locator('#networks tr[data-network="linkedin"] td')).to_have_text(
-        ["LinkedIn", "1", "0", "0", "300", "0.0000"]
+        ["LinkedIn", "1", "0", "0", "300", "0.0%"]
     )
     expect(page.locator('#left-out tr[data-kind="pending"] td')).to_have_text(
         ["not yet counted", "1"]

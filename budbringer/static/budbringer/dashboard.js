@@ -16,16 +16,23 @@
         labels: labels,
         datasets: series.map(function (entry, index) {
           var colour = colours[index % colours.length];
-          return { label: entry[0], data: entry[1], backgroundColor: colour, borderColor: colour };
+          var dataset = { label: entry[0], data: entry[1], backgroundColor: colour, borderColor: colour };
+          return Object.assign(dataset, entry[2] || {});
         }),
       },
       options: Object.assign({}, common, options || {}),
     });
   }
 
-  draw("participation-chart", "line", data.participation.labels,
-    [[data.series.participation, data.participation.rates]],
-    { scales: { y: { min: 0, max: 100 } } });
+  // Whole weeks as a line; partial weeks (the first and the current one, usually) as hollow
+  // points off the line, named in the legend, so that fewer days never read as a drop.
+  draw("participation-chart", "line", data.participation.labels, [
+    [data.series.participation, data.participation.complete],
+    [data.series.partial, data.participation.partial, {
+      showLine: false, pointStyle: "rectRot", pointRadius: 6, pointHoverRadius: 7,
+      backgroundColor: "transparent", borderWidth: 2,
+    }],
+  ], { scales: { y: { min: 0, max: 100 } } });
   draw("networks-chart", "bar", data.networks.labels, [
     [data.series.shares, data.networks.shares],
     [data.series.unique_clicks, data.networks.unique_clicks],
