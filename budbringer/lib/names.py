@@ -67,6 +67,21 @@ def names_apart(rows: Iterable[tuple[int, str]], max_length: int) -> dict[int, s
     return renamed
 
 
+def migrate_case_duplicates_apart(model) -> None:
+    """Number apart the ``name`` of rows (a migration's historical model) that another row of
+    the organisation has in another case: "Name (2)", "Name (3)", ..., the oldest keeping it,
+    so that a case-insensitive unique constraint holds on existing data."""
+    max_length = model._meta.get_field("name").max_length
+    by_organisation: dict[int, list[tuple[int, str]]] = {}
+    for row_id, organisation_id, name in model.objects.order_by("pk").values_list(
+        "pk", "organisation_id", "name"
+    ):
+        by_organisation.setdefault(organisation_id, []).append((row_id, name))
+    for rows in by_organisation.values():
+        for row_id, name in names_apart(rows, max_length).items():
+            model.objects.filter(pk=row_id).update(name=name)
+
+
 def migrate_to_one_line(model, field: str, *, distinct_per_organisation: bool = False) -> None:
     """Make every stored ``field`` of ``model`` (a migration's historical model) one line.
 

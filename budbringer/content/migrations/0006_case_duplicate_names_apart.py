@@ -4,20 +4,11 @@ constraint of the next migration holds on existing data."""
 
 from django.db import migrations
 
-from budbringer.lib.names import names_apart
+from budbringer.lib.names import migrate_case_duplicates_apart
 
 
 def rename_case_duplicates(apps, schema_editor):
-    Topic = apps.get_model("content", "Topic")
-    max_length = Topic._meta.get_field("name").max_length
-    by_organisation = {}
-    for row_id, organisation_id, name in Topic.objects.order_by("pk").values_list(
-        "pk", "organisation_id", "name"
-    ):
-        by_organisation.setdefault(organisation_id, []).append((row_id, name))
-    for rows in by_organisation.values():
-        for row_id, name in names_apart(rows, max_length).items():
-            Topic.objects.filter(pk=row_id).update(name=name)
+    migrate_case_duplicates_apart(apps.get_model("content", "Topic"))
 
 
 class Migration(migrations.Migration):
