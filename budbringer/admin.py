@@ -17,7 +17,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.accounts.models import Department, Organisation, Person
+from budbringer.accounts.roles import ADMIN_ROLES, EDITING_ROLES, may_edit
 from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.digests.planning import preferences_changed
@@ -26,8 +27,6 @@ from budbringer.lib.urls import canonical_url
 from budbringer.links.models import Click, TrackedLink
 from budbringer.sharing.models import Share
 from budbringer.sources.models import Source, SourceList
-
-EDITING_ROLES = {Role.ADMIN, Role.EDITOR}
 
 
 class BudbringerAdminSite(admin.AdminSite):
@@ -44,7 +43,7 @@ class BudbringerAdminSite(admin.AdminSite):
         if request.user.is_superuser:
             return True
         person = getattr(request, "person", None)
-        return person is not None and person.role in EDITING_ROLES
+        return person is not None and may_edit(person)
 
     def password_change(self, request, extra_context=None):
         # One place to change a password: ours asks for the current one through the
@@ -90,7 +89,7 @@ class ScopedAdmin(IdChoices, admin.ModelAdmin):
         if request.user.is_superuser:
             return True
         person = getattr(request, "person", None)
-        return person is not None and person.role in self.roles
+        return person is not None and person.user.is_active and person.role in self.roles
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -209,7 +208,7 @@ class ClicksGoFirst:
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedAdmin):
     organisation_path = "pk"
-    roles = {Role.ADMIN}
+    roles = ADMIN_ROLES
     list_display = ["name", "slug", "created_at"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -222,14 +221,14 @@ class OrganisationAdmin(ScopedAdmin):
 
 @admin.register(Department, site=admin_site)
 class DepartmentAdmin(ScopedAdmin):
-    roles = {Role.ADMIN}
+    roles = ADMIN_ROLES
     list_display = ["name", "organisation"]
     search_fields = ["name"]
 
 
 @admin.register(Person, site=admin_site)
 class PersonAdmin(ScopedAdmin):
-    roles = {Role.ADMIN}
+    roles = ADMIN_ROLES
     list_display = ["name", "role", "department", "interface_language", "digest_cadence"]
     list_filter = ["role", "department", "digest_cadence"]
     search_fields = ["name", "user__username"]

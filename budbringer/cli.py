@@ -13,6 +13,10 @@ USAGE = """usage: budbringer COMMAND [options]
   fetch         fetch the sources that are due (or --source ID) and store new items
   feed preview  show what a feed or site URL (or a file) gives, without saving
   digests       plan, compose and send the digests that are due (--loop to keep going)
+  setup         create an organisation and its first admin (asks, or takes flags)
+  people import import people from a CSV file (--dry-run shows every row first)
+  scim-token    print a new SCIM provisioning token for an organisation
+  encryption-key  print a key for BUDBRINGER_ENCRYPTION_KEYS (--rotate re-encrypts)
   help          every command, including Django's own
 """
 
@@ -25,7 +29,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["budbringer", *argv[1:]])
+    # `budbringer scim-token` runs the command module scim_token.
+    command = argv[1].replace("-", "_") if not argv[1].startswith("-") else argv[1]
+    execute_from_command_line(["budbringer", command, *argv[2:]])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ DATA_DIR = Path(env_str("BUDBRINGER_DATA_DIR", str(Path.cwd() / "data"))).resolv
 # Generated on first run and kept in DATA_DIR when not given.
 SECRET_KEY = env_str("SECRET_KEY", "") or load_or_create_secret_key(DATA_DIR)
 
+# Fernet keys for secrets at rest (lib/encryption.py), newest first; derived from
+# SECRET_KEY when empty.
+ENCRYPTION_KEYS = env_list("BUDBRINGER_ENCRYPTION_KEYS", [])
+
 # Never on by default: tracebacks would leak settings and data.
 DEBUG = env_bool("DEBUG", False)
 
@@ -51,6 +55,8 @@ INSTALLED_APPS = [
     "budbringer.timing",
     "budbringer.digests",
     "budbringer.leads",
+    "budbringer.people",
+    "budbringer.sso",
     "budbringer.demo",
     "budbringer.core",
     "ninja",  # serves the API docs page's assets from our static files, not a CDN

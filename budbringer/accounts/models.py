@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from budbringer.accounts import roles
+from budbringer.accounts.roles import Role
 from budbringer.lib.names import validate_one_line
 
 CONTENT_LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -46,11 +48,26 @@ def validate_languages(value: list) -> None:
         )
 
 
+class DigestCadence(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    NEVER = "never", _("Never")
+
+
 class Organisation(models.Model):
     """A tenant: everything a person can see belongs to exactly one organisation."""
 
     name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    # What new people get until they choose themselves; empty until an admin chose
+    # (the onboarding checklist reads that as "not done yet").
+    languages = models.JSONField(_("content languages"), default=list, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
+    digest_cadence = models.CharField(
+        _("digest cadence for new people"), max_length=10, choices=DigestCadence, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +76,46 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.languages:
+            validate_languages(self.languages)
+
+
+def validate_email_domain(value: str) -> None:
+    if (
+        value != value.strip().lower()
+        or "@" in value
+        or "." not in value
+        or any(not label or len(label) > 63 for label in value.split("."))
+        or any(ch.isspace() for ch in value)
+    ):
+        raise ValidationError(
+            _("%(value)s is not an e-mail domain (write it like example.com)."),
+            params={"value": value},
+        )
+
+
+class EmailDomain(models.Model):
+    """A domain whose addresses belong to this organisation: the sign-in page sends a
+    person with such an address to the organisation's single sign-on, and people
+    provisioned by SSO or SCIM must have one. A domain belongs to one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="email_domains"
+    )
+    domain = models.CharField(
+        _("domain"), max_length=253, unique=True, validators=[validate_email_domain]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail domain")
+        verbose_name_plural = _("e-mail domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class Department(models.Model):
@@ -85,20 +142,6 @@ class Department(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Admin")
-    EDITOR = "editor", _("Editor")
-    LEADER = "leader", _("Leader")
-    EMPLOYEE = "employee", _("Employee")
-    SALES = "sales", _("Sales")
-
-
-class DigestCadence(models.TextChoices):
-    DAILY = "daily", _("Daily")
-    WEEKLY = "weekly", _("Weekly")
-    NEVER = "never", _("Never")
-
-
 class DigestChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     CHAT = "chat", _("Chat (Slack or Teams)")
@@ -122,6 +165,30 @@ class PersonQuerySet(models.QuerySet):
     def inactive(self) -> "PersonQuerySet":
         return self.filter(user__is_active=False)
 
+    def invited(self) -> "PersonQuerySet":
+        """Active people who never signed in yet (invited, imported or provisioned)."""
+        return self.filter(user__is_active=True, user__last_login__isnull=True)
+
+    def signed_in(self) -> "PersonQuerySet":
+        """Active people who signed in at least once."""
+        return self.filter(user__is_active=True, user__last_login__isnull=False)
+
+    def with_status(self, status: str) -> "PersonQuerySet":
+        return {
+            PersonStatus.INVITED: self.invited,
+            PersonStatus.ACTIVE: self.signed_in,
+            PersonStatus.DEACTIVATED: self.inactive,
+        }[status]()
+
+
+class PersonStatus(models.TextChoices):
+    """Derived from the login, never stored: deactivated is ``user.is_active`` false,
+    invited is a login that never signed in."""
+
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", _("Active")
+    DEACTIVATED = "deactivated", _("Deactivated")
+
 
 class Person(models.Model):
     """Someone who reads and shares; linked one-to-one to a login."""
@@ -137,6 +204,15 @@ class Person(models.Model):
         blank=True,
         related_name="people",
         verbose_name=_("department"),
+    )
+    # Whom the person reports to; a leader's team is their reports (and the department).
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("manager"),
     )
     name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.EMPLOYEE)
@@ -189,6 +265,9 @@ class Person(models.Model):
     # Set by the first share (``sharing.record_share``) and kept: the dashboard counts who
     # never shared, per department, from an index instead of from every share.
     first_shared_at = models.DateTimeField(_("first shared"), null=True, blank=True, editable=False)
+    # Set by ``accounts.provisioning.deactivate_person`` (by an admin, SCIM or SSO), cleared
+    # on reactivation; the login's ``is_active`` is what refuses sign-in.
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -212,6 +291,10 @@ class Person(models.Model):
     def clean(self) -> None:
         if self.department_id and self.department.organisation_id != self.organisation_id:
             raise ValidationError({"department": _("Choose a department of this organisation.")})
+        if self.manager_id and (
+            self.manager.organisation_id != self.organisation_id or self.manager_id == self.pk
+        ):
+            raise ValidationError({"manager": _("Choose another person of this organisation.")})
         if (self.quiet_from is None) != (self.quiet_until is None):
             raise ValidationError(_("Give both ends of the quiet hours, or neither."))
         if self.digest_channel != DigestChannel.EMAIL and not self.chat_webhook_url:
@@ -233,22 +316,33 @@ class Person(models.Model):
         return channels
 
     @property
+    def status(self) -> str:
+        if not self.user.is_active:
+            return PersonStatus.DEACTIVATED
+        if self.user.last_login is None:
+            return PersonStatus.INVITED
+        return PersonStatus.ACTIVE
+
+    # The role rules live in accounts/roles.py; these read them for templates.
+    @property
     def can_edit(self) -> bool:
-        return self.role in (Role.ADMIN, Role.EDITOR)
+        return roles.may_edit(self)
 
     @property
     def can_see_analytics(self) -> bool:
-        return self.role in (Role.ADMIN, Role.LEADER)
+        return roles.may_see_analytics(self)
 
     @property
     def can_see_individuals(self) -> bool:
-        """Whether analytics may show what one person did: admins only. Others see groups
-        under five active people only merged (``analytics.filters.hides_group``)."""
-        return self.role == Role.ADMIN
+        return roles.may_see_individuals(self)
 
     @property
     def can_see_leads(self) -> bool:
-        return self.role in (Role.ADMIN, Role.LEADER, Role.SALES)
+        return roles.may_see_leads(self)
+
+    @property
+    def can_administer(self) -> bool:
+        return roles.may_administer(self)
 
 
 class PasswordResetThrottle(models.Model):

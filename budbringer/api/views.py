@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from budbringer.accounts.access import person_required
-from budbringer.accounts.models import Role
+from budbringer.accounts.access import admin_required
 from budbringer.api.models import ApiToken
 from budbringer.api.tokens import issue_token, revoke_token
 from budbringer.lib.names import validate_one_line
@@ -33,7 +32,7 @@ def get_token_for(request: HttpRequest, token_id: int) -> ApiToken:
 
 
 @never_cache  # the page may carry a new secret, which no cache may keep
-@person_required(Role.ADMIN)
+@admin_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     organisation = request.person.organisation
     form = TokenForm(request.POST or None)
@@ -51,7 +50,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@person_required(Role.ADMIN)
+@admin_required
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_token_for(request, token_id)
     revoke_token(token)

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from budbringer.accounts.access import person_required
+from budbringer.accounts.access import admin_required
 from budbringer.accounts.forms import DigestPreferencesForm
 from budbringer.accounts.middleware import activate_person
-from budbringer.accounts.models import DigestCadence, Person, Role
+from budbringer.accounts.models import DigestCadence, Person
 from budbringer.digests import overview, tokens
 from budbringer.digests.clicks import record_digest_click
 from budbringer.digests.models import (
@@ -212,7 +212,7 @@ ADMIN_DAYS = 7
 LIFT_DAYS = 90
 
 
-@person_required(Role.ADMIN)
+@admin_required
 def admin_overview(request: HttpRequest) -> HttpResponse:
     """What is planned, for whom and when; what went out; what failed and why."""
     organisation = request.person.organisation
@@ -250,7 +250,7 @@ def admin_overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@person_required(Role.ADMIN)
+@admin_required
 def admin_preview(request: HttpRequest) -> HttpResponse:
     """Compose a digest for the admin now and send it to them at once."""
     outcome = send_preview(request.person)

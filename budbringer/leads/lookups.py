@@ -8,8 +8,10 @@ only its owner reads its notes. Every page that lists or shows leads starts here
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from budbringer.accounts import roles
 from budbringer.accounts.models import Person
-from budbringer.leads.models import ALL_LEADS_ROLES, LEAD_ROLES, Lead
+from budbringer.accounts.roles import LEAD_ROLES
+from budbringer.leads.models import Lead
 from budbringer.links.models import ClickKind
 
 # Clicks the counting pass settled as a person's (scanners, bots and pending ones are not).
@@ -18,7 +20,7 @@ COUNTED_KINDS = (ClickKind.UNIQUE, ClickKind.REPEAT)
 
 def sees_all_leads(person: Person) -> bool:
     """Leaders and admins: every lead of the organisation, whoever owns it."""
-    return person.role in ALL_LEADS_ROLES
+    return roles.may_see_all_leads(person)
 
 
 def reads_notes(person: Person, lead: Lead) -> bool:
@@ -29,7 +31,7 @@ def reads_notes(person: Person, lead: Lead) -> bool:
 def leads_for(person: Person) -> QuerySet[Lead]:
     """The leads this person may see, with their counted clicks and the last one."""
     leads = Lead.objects.in_organisation(person.organisation)
-    if person.role not in LEAD_ROLES:
+    if not roles.may_see_leads(person):
         leads = leads.none()
     elif not sees_all_leads(person):
         leads = leads.filter(owner=person)

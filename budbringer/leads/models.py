@@ -22,14 +22,9 @@ A lead is in its owner's export, and deleting it deletes its links and their cli
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from budbringer.accounts.models import Organisation, Person, Role
+from budbringer.accounts.models import Organisation, Person
 from budbringer.lib.names import validate_one_line
 from budbringer.links.models import Click, TrackedLink
-
-# Who may see and work with leads, and hold them.
-LEAD_ROLES = (Role.ADMIN, Role.LEADER, Role.SALES)
-# Who sees every lead of the organisation, not only their own.
-ALL_LEADS_ROLES = (Role.ADMIN, Role.LEADER)
 
 
 class LeadQuerySet(models.QuerySet):
