@@ -171,6 +171,9 @@ PASSWORD_RESET_TIMEOUT = 60 * env_int("BUDBRINGER_PASSWORD_RESET_MINUTES", 60, m
 # Reset links asked for within an hour, per e-mail address and per client address.
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
 PASSWORD_RESET_LIMIT_PER_IP = env_int("BUDBRINGER_PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+# How long an invitation's link works, and when one reminder goes to who has not accepted.
+INVITATION_DAYS = env_int("BUDBRINGER_INVITATION_DAYS", 14, minimum=1)
+INVITATION_REMINDER_DAYS = env_int("BUDBRINGER_INVITATION_REMINDER_DAYS", 5, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

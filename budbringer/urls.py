@@ -12,6 +12,7 @@ from budbringer.core import views as core
 from budbringer.digests import views as digests
 from budbringer.leads import views as leads
 from budbringer.links import views as links
+from budbringer.people import views as people
 from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
@@ -38,6 +39,28 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        accounts.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "accounts/invitation/<uidb64>/",
+        accounts.invitation_set_password,
+        name="invitation_set_password",
+    ),
+    path("people/", people.people_list, name="people_list"),
+    path("people/invite/", people.person_invite, name="person_invite"),
+    path("people/<int:person_id>/", people.person_edit, name="person_edit"),
+    path("people/<int:person_id>/deactivate/", people.person_deactivate, name="person_deactivate"),
+    path("people/<int:person_id>/reactivate/", people.person_reactivate, name="person_reactivate"),
+    path(
+        "people/<int:person_id>/invitation/",
+        people.person_resend_invitation,
+        name="person_resend_invitation",
+    ),
+    path("people/departments/", people.department_list, name="department_list"),
+    path("people/departments/<int:department_id>/", people.department_edit, name="department_edit"),
     path("settings/", accounts.person_settings, name="person_settings"),
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),

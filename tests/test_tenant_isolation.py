@@ -29,6 +29,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from budbringer.accounts.invitations import invitation_tokens
 from budbringer.admin import admin_site
 from budbringer.analytics.tables import TABLES
 from budbringer.api.tokens import issue_token
@@ -152,6 +153,8 @@ class Havn:
             "d/feedback/<token>": tokens.share_token(1, self.item.pk, "linkedin"),
             # A password reset link of one account with the token of another.
             "accounts/reset/<uidb64>/<token>/": default_token_generator.make_token(self.hedda.user),
+            # An invitation link of one account with the invitation token of another.
+            "accounts/invitation/<uidb64>/<token>/": invitation_tokens.make_token(self.hedda.user),
         }[template]
 
     def values(self, pattern: Pattern) -> list[dict[str, str]]:
@@ -174,6 +177,10 @@ class Havn:
                 options[name] = [self.lead.pk]
             elif name == "token_id":
                 options[name] = [self.api_token.pk]
+            elif name == "person_id":
+                options[name] = [self.cast.charlie.pk]
+            elif name == "department_id":
+                options[name] = [self.cast.havn_ops.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

@@ -283,6 +283,8 @@ class Person(models.Model):
             ),
             # The dashboard's leaders.
             models.Index(fields=["organisation", "role"], name="person_org_role"),
+            # The people page, sorted by name (its default) and paged.
+            models.Index(fields=["organisation", "name"], name="person_org_name"),
         ]
 
     def __str__(self) -> str:
@@ -356,3 +358,33 @@ class PasswordResetThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requests} since {self.window_started_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """The e-mail that brings a person in (``accounts.invitations``): one per person, sent
+    again when an admin resends it. Accepted means the person set a password through its
+    link; they may also come in by single sign-on, which ends it just as well."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="invitation")
+    invited_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    # At most one reminder per person (``send_reminders`` claims it with a conditional update).
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [
+            # The reminder pass: open invitations by when they were sent.
+            models.Index(
+                fields=["sent_at"],
+                name="invitation_open_sent",
+                condition=models.Q(accepted_at__isnull=True, reminded_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.sent_at:%Y-%m-%d})"

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budbringer.accounts import roles
 from budbringer.accounts.models import (
     CONTENT_LANGUAGES,
     Department,
@@ -265,9 +266,17 @@ def provision_person(organisation: Organisation, details: PersonDetails) -> Outc
 
 
 @transaction.atomic
-def deactivate_person(person: Person) -> bool:
+def deactivate_person(person: Person, *, actor: Person | None = None) -> bool:
     """Stop sign-in and everything that would reach the person; keep every row.
-    Returns False when they were deactivated already."""
+    Returns False when they were deactivated already.
+
+    ``actor``: the admin doing it on the people pages, under the role rules (not
+    themselves, and the organisation keeps one active admin); SCIM and SSO pass none.
+    """
+    if actor is not None:
+        why = refusal(actor, person, role=person.role, active=False)
+        if why:
+            raise ProvisioningError(why)
     user = person.user
     if not user.is_active:
         return False
@@ -283,8 +292,10 @@ def deactivate_person(person: Person) -> bool:
 
 
 @transaction.atomic
-def reactivate_person(person: Person) -> bool:
-    """Let a deactivated person sign in and receive digests again."""
+def reactivate_person(person: Person, *, actor: Person | None = None) -> bool:
+    """Let a deactivated person sign in and receive digests again (``actor`` as above)."""
+    if actor is not None and not roles.may_manage_person(actor, person):
+        raise ProvisioningError(_("Only an admin of this organisation may change people."))
     user = person.user
     if user.is_active:
         return False
@@ -293,3 +304,65 @@ def reactivate_person(person: Person) -> bool:
     person.deactivated_at = None
     person.save(update_fields=["deactivated_at"])
     return True
+
+
+def other_active_admins(person: Person) -> int:
+    """Active admins of the person's organisation besides them (for ``roles.why_not_change``)."""
+    return (
+        Person.objects.in_organisation(person.organisation_id)
+        .active()
+        .filter(role=Role.ADMIN)
+        .exclude(pk=person.pk)
+        .count()
+    )
+
+
+def refusal(actor: Person, person: Person, *, role: str, active: bool) -> str | None:
+    """Why ``actor`` may not give ``person`` this role and state (the role rules, with
+    the organisation's other admins counted), or None."""
+    return roles.why_not_change(
+        actor, person, role=role, active=active, other_active_admins=other_active_admins(person)
+    )
+
+
+@transaction.atomic
+def change_person(
+    actor: Person,
+    person: Person,
+    *,
+    role: str,
+    department: Department | None,
+    manager: Person | None,
+    languages: list[str],
+    time_zone: str,
+    name: str = "",
+) -> Outcome:
+    """An admin's edit of another person (the people pages): the role rules first, then
+    the same checks and saving as every other source. Raises ProvisioningError."""
+    # Lock the organisation's admins, so two admins demoting each other at once cannot
+    # both see the other one still there.
+    list(
+        Person.objects.select_for_update()
+        .filter(organisation_id=person.organisation_id, role=Role.ADMIN)
+        .values_list("pk")
+    )
+    person.refresh_from_db()
+    why = refusal(actor, person, role=role, active=person.user.is_active)
+    if why:
+        raise ProvisioningError(why)
+    if department is not None and department.organisation_id != person.organisation_id:
+        raise ProvisioningError(_("Choose a department of this organisation."))
+    if manager is not None and (
+        manager.organisation_id != person.organisation_id or manager.pk == person.pk
+    ):
+        raise ProvisioningError(_("Choose another person of this organisation as the manager."))
+    details = PersonDetails(
+        email=person.user.email,
+        name=name,
+        role=role,
+        department=department.name if department else "",
+        manager_email=manager.user.email if manager else "",
+        languages=languages,
+        time_zone=time_zone,
+    )
+    return provision_person(person.organisation, details)

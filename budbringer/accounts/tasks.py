@@ -1,7 +1,7 @@
 from django.utils import timezone
 from django_tasks import task
 
-from budbringer.accounts import lockout, passwords
+from budbringer.accounts import invitations, lockout, passwords
 
 
 @task()
@@ -16,3 +16,15 @@ def prune_throttles() -> int:
 def send_password_reset(email: str, request_language: str) -> list[str]:
     """Queued for every reset request that was not throttled, account or not."""
     return passwords.send_reset_mails(email, request_language)
+
+
+@task()
+def send_invitation(invitation_id: int, reminder: bool = False) -> str:
+    """Queued by ``invitations.invite`` once the invitation is committed."""
+    return invitations.send_invitation(invitation_id, reminder)
+
+
+@task()
+def send_invitation_reminders() -> int:
+    """The one reminder to people invited a while ago who have not come in yet."""
+    return invitations.send_reminders(timezone.now())

@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
-from budbringer.accounts import lockout, passwords, tasks
+from budbringer.accounts import invitations, lockout, passwords, tasks
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import (
     NewPasswordForm,
@@ -16,6 +19,7 @@ from budbringer.accounts.forms import (
 )
 from budbringer.accounts.privacy import export_person
 from budbringer.lib.http import client_ip
+from budbringer.sso.start import sso_start_url
 from budbringer.timing import service as timing
 
 
@@ -121,3 +125,69 @@ class SetNewPasswordView(auth_views.PasswordResetConfirmView):
         if not self.validlink:
             kwargs["status"] = 404
         return super().render_to_response(context, **kwargs)
+
+
+# The invitation's token moves into the session, as in Django's reset view, so that it
+# leaks in no Referer from the page where the password is typed.
+INVITATION_SESSION_KEY = "_invitation_token"
+
+
+def _invited_user(uidb64: str):
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+    return (
+        get_user_model()
+        .objects.filter(pk=pk, person__isnull=False)
+        .select_related("person__organisation")
+        .first()
+    )
+
+
+def _invitation_refused(request, user, state: str):
+    """The page of a link that cannot be used: why, and what to do instead."""
+    if user is not None and not user.is_active:
+        reason = "deactivated"
+    elif user is not None and user.last_login is not None:
+        reason = "joined"
+    elif state == "expired":
+        reason = "expired"
+    else:
+        reason = "invalid"
+    context = {"reason": reason, "days": settings.INVITATION_DAYS}
+    return render(request, "accounts/invitation_refused.html", context, status=404)
+
+
+def invitation_accept(request, uidb64: str, token: str):
+    """The link in the invitation: on to single sign-on, or to choosing a password."""
+    user = _invited_user(uidb64)
+    state = invitations.invitation_tokens.state(user, token) if user else "invalid"
+    if state != "valid" or not user.is_active:
+        return _invitation_refused(request, user, state)
+    start = sso_start_url(user.person.organisation)
+    if start is not None:
+        return render(
+            request, "accounts/invitation_sso.html", {"start": start, "person": user.person}
+        )
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("invitation_set_password", uidb64=uidb64)
+
+
+def invitation_set_password(request, uidb64: str):
+    user = _invited_user(uidb64)
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    state = invitations.invitation_tokens.state(user, token) if user and token else "invalid"
+    if state != "valid" or not user.is_active:
+        return _invitation_refused(request, user, state)
+    form = NewPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        invitations.accept(user.person)
+        del request.session[INVITATION_SESSION_KEY]
+        # Signing in sets last_login, which makes the link void: it worked once.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Budbringer. Your password is set."))
+        return redirect("home")
+    context = {"form": form, "person": user.person}
+    return render(request, "accounts/invitation_set_password.html", context)

@@ -38,6 +38,11 @@ SCHEDULE = [
     Periodic("links.count_clicks", dt.timedelta(minutes=1), link_tasks.count_clicks),
     Periodic("links.prune_visitor_salts", dt.timedelta(hours=1), link_tasks.prune_visitor_salts),
     Periodic("accounts.prune_throttles", dt.timedelta(hours=1), account_tasks.prune_throttles),
+    Periodic(
+        "accounts.send_invitation_reminders",
+        dt.timedelta(hours=1),
+        account_tasks.send_invitation_reminders,
+    ),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
     Periodic("digests.plan", dt.timedelta(minutes=10), digest_tasks.plan),
