@@ -18,7 +18,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person
-from budbringer.accounts.roles import ADMIN_ROLES, EDITING_ROLES, may_edit
+from budbringer.accounts.provisioning import refusal
+from budbringer.accounts.roles import may_administer, may_edit
 from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.digests.planning import preferences_changed
@@ -74,8 +75,9 @@ class IdChoices:
 class ScopedAdmin(IdChoices, admin.ModelAdmin):
     # Path from the model to its organisation, for filter(**{path: organisation}).
     organisation_path = "organisation"
-    # Roles (besides superusers) that may see and change these rows.
-    roles = EDITING_ROLES
+    # The role rule (accounts.roles) that lets a person (besides superusers) see and change
+    # these rows.
+    rule = staticmethod(may_edit)
     read_only = False
 
     def get_queryset(self, request):
@@ -89,7 +91,7 @@ class ScopedAdmin(IdChoices, admin.ModelAdmin):
         if request.user.is_superuser:
             return True
         person = getattr(request, "person", None)
-        return person is not None and person.user.is_active and person.role in self.roles
+        return person is not None and self.rule(person)
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -208,7 +210,7 @@ class ClicksGoFirst:
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedAdmin):
     organisation_path = "pk"
-    roles = ADMIN_ROLES
+    rule = staticmethod(may_administer)
     list_display = ["name", "slug", "created_at"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -221,14 +223,14 @@ class OrganisationAdmin(ScopedAdmin):
 
 @admin.register(Department, site=admin_site)
 class DepartmentAdmin(ScopedAdmin):
-    roles = ADMIN_ROLES
+    rule = staticmethod(may_administer)
     list_display = ["name", "organisation"]
     search_fields = ["name"]
 
 
 @admin.register(Person, site=admin_site)
 class PersonAdmin(ScopedAdmin):
-    roles = ADMIN_ROLES
+    rule = staticmethod(may_administer)
     list_display = ["name", "role", "department", "interface_language", "digest_cadence"]
     list_filter = ["role", "department", "digest_cadence"]
     search_fields = ["name", "user__username"]
@@ -237,6 +239,35 @@ class PersonAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         # A person needs a login; operators make both (`budbringer createadmin`, invitations).
         return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting is deactivating for good: under the same rule (not oneself, and the
+        # organisation keeps an active admin). Erasure is accounts.privacy's.
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return refusal(request.person, obj, role=obj.role, active=False) is None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if request.user.is_superuser or obj is None:
+            return form_class
+        actor = request.person
+
+        class RoleRulesForm(form_class):
+            # The people pages' rule: no admin takes away their own admin role, and the
+            # organisation keeps one active admin (accounts.roles.why_not_change).
+            def clean(self):
+                cleaned = super().clean()
+                role = cleaned.get("role", obj.role)
+                stored = Person.objects.select_related("user").get(pk=obj.pk)
+                why = refusal(actor, stored, role=role, active=stored.user.is_active)
+                if why:
+                    raise forms.ValidationError(why)
+                return cleaned
+
+        return RoleRulesForm
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
