@@ -123,6 +123,8 @@ def send_alert(lead_id: int, click_id: int, now: dt.datetime | None = None) -> d
         return {"skipped": "gone"}
     if lead.owner is None:
         return {"skipped": "no owner"}
+    if not lead.owner.user.is_active:
+        return {"skipped": "owner deactivated"}  # offboarding: nothing reaches them
     if not claim_alert(lead.pk, now):
         return {"skipped": "alerted within the hour"}
     owner = lead.owner
