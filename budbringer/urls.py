@@ -131,6 +131,7 @@ urlpatterns = [
     path("scim/v2/Schemas/<str:schema_id>", scim.schema, name="scim_schema"),
     path("scim/v2/ResourceTypes", scim.resource_types_view, name="scim_resource_types"),
     path("scim/v2/ResourceTypes/<str:type_id>", scim.resource_type, name="scim_resource_type"),
+    path("scim/v2/.search", scim.search_everything, name="scim_search"),
     path("scim/v2/<path:rest>", scim.unknown, name="scim_unknown"),
     path("analytics/export/<slug:table>.csv", analytics.export, name="analytics-export"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -53,12 +53,14 @@ class ScimToken(models.Model):
 class ScimIdentity(models.Model):
     """What the identity provider calls a person, echoed back as it sent it: its own id
     (``externalId``), its ``userName`` (an e-mail in Entra ID and Okta, but SCIM allows any
-    string), the name in parts and the e-mail entries. The person's e-mail address and
-    display name live on the person, as for everyone else."""
+    string), its ``displayName``, the name in parts and the e-mail entries. The person's
+    e-mail address and name live on the person, as for everyone else."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="scim_identity")
     external_id = models.CharField(max_length=255, blank=True)
     user_name = models.CharField(max_length=255)
+    # As sent; blank when it sent none (the person's name is then made from the parts).
+    display_name = models.CharField(max_length=200, blank=True)
     given_name = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=200, blank=True)
     # [{"value": ..., "type": ..., "primary": ...}] as last sent; the person's e-mail among them.

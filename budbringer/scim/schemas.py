@@ -46,8 +46,10 @@ KEPT_USER = {
     "emails": {"value", "type", "primary"},
     "groups": {"value", "$ref", "display"},
 }
-KEPT_ENTERPRISE = {"department": None, "manager": {"value", "$ref", "displayName"}}
-KEPT_GROUP = {"displayName": None, "members": {"value", "$ref", "display"}}
+# The manager's and the members' display names are left out: they are ours to say (the
+# person's name), so a client comparing what it wrote with what it reads would differ.
+KEPT_ENTERPRISE = {"department": None, "manager": {"value", "$ref"}}
+KEPT_GROUP = {"displayName": None, "members": {"value", "$ref"}}
 
 
 def _kept(schema: Schema, kept: dict[str, set[str] | None]) -> Schema:
@@ -65,8 +67,31 @@ def _kept(schema: Schema, kept: dict[str, set[str] | None]) -> Schema:
 
 
 def published_schemas() -> list[Schema]:
+    user = _kept(User.to_schema(), KEPT_USER)
+    # A person needs an e-mail address: announced as required, so a client that does not
+    # use an e-mail as userName knows to send one (a userName that is one is enough).
+    # And a person is always active or not: a body without "active" creates an active one,
+    # and "active" cannot be removed, only set.
+    user.attributes = [
+        a.model_copy(update={"required": True}) if a.name == "active" else a
+        for a in user.attributes
+    ]
+    user.attributes = [
+        a.model_copy(
+            update={
+                "required": True,
+                "sub_attributes": [
+                    sub.model_copy(update={"required": True}) if sub.name == "value" else sub
+                    for sub in a.sub_attributes or []
+                ],
+            }
+        )
+        if a.name == "emails"
+        else a
+        for a in user.attributes
+    ]
     return [
-        _kept(User.to_schema(), KEPT_USER),
+        user,
         _kept(EnterpriseUser.to_schema(), KEPT_ENTERPRISE),
         _kept(Group.to_schema(), KEPT_GROUP),
     ]

@@ -141,7 +141,7 @@ def user_resource(person: Person, base_url: str) -> ScimUser:
         id=str(person.pk),
         external_id=(identity.external_id or None) if identity else None,
         user_name=identity.user_name if identity else email,
-        display_name=person.name,
+        display_name=(identity.display_name or None) if identity else person.name,
         name=name,
         active=person.user.is_active,
         emails=[Email.model_validate(entry) for entry in emails],
@@ -158,9 +158,7 @@ def user_resource(person: Person, base_url: str) -> ScimUser:
         user[EnterpriseUser] = EnterpriseUser(
             department=person.department.name if person.department_id else None,
             manager=Manager(
-                value=str(person.manager_id),
-                ref=f"{base_url}Users/{person.manager_id}",
-                display_name=person.manager.name,
+                value=str(person.manager_id), ref=f"{base_url}Users/{person.manager_id}"
             )
             if person.manager_id
             else None,
@@ -277,6 +275,7 @@ def _save_user(
         defaults={
             "external_id": (user.external_id or "")[:255],
             "user_name": user_name[:255],
+            "display_name": (user.display_name or "")[:200],
             "given_name": ((user.name.given_name if user.name else None) or "")[:200],
             "family_name": ((user.name.family_name if user.name else None) or "")[:200],
             "emails": [
@@ -478,11 +477,12 @@ def group_resource(department: Department, base_url: str, *, members: bool = Tru
     )
     if members:
         people = (
-            _people(department.organisation).filter(department=department).values_list("pk", "name")
+            _people(department.organisation)
+            .filter(department=department)
+            .values_list("pk", flat=True)
         )
         group.members = [
-            GroupMember(value=str(pk), ref=f"{base_url}Users/{pk}", display=name)
-            for pk, name in people
+            GroupMember(value=str(pk), ref=f"{base_url}Users/{pk}") for pk in people
         ] or None
     group.meta = Meta(
         resource_type="Group",

@@ -28,6 +28,7 @@ from scim2_models import (
     ListResponse,
     Meta,
     NotFoundException,
+    NotImplementedException,
     PayloadTooLargeException,
     ResourceType,
     ResponseParameters,
@@ -285,6 +286,13 @@ def resource_type(request: HttpRequest, type_id: str) -> HttpResponse:
         if item.id == type_id:
             return scim_response(_with_location(item, f"ResourceTypes/{item.id}"))
     raise NotFoundException(detail=f"No resource type {type_id}.")
+
+
+@scim_endpoint("POST")
+def search_everything(request: HttpRequest) -> HttpResponse:
+    """RFC 7644 §3.4.3 lets a server that does not search several resource types at once
+    answer 501; /Users?filter= and /Groups?filter= are what Entra ID and Okta use."""
+    raise NotImplementedException(detail="Search /Users or /Groups with a filter.")
 
 
 @scim_endpoint("GET", "POST", "PUT", "PATCH", "DELETE")
