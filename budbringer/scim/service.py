@@ -286,7 +286,7 @@ def _save_user(
     )
     if user.active is False:
         provisioning.deactivate_person(person)
-    elif user.active is True or outcome.kind == "new":
+    elif user.active is True:
         provisioning.reactivate_person(person)
     return _people(organisation).get(pk=person.pk)
 
@@ -298,6 +298,8 @@ def _enterprise(user: ScimUser) -> EnterpriseUser | None:
 @transaction.atomic
 def create_user(organisation: Organisation, payload: Any) -> Person:
     user = read(ScimUser, payload, Context.RESOURCE_CREATION_REQUEST)
+    if user.active is None:
+        user.active = True  # created means active unless the body says otherwise
     enterprise = _enterprise(user)
     # A person a SCIM DELETE took away comes back when the directory creates them again.
     returning = (
