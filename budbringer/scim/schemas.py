@@ -16,6 +16,7 @@ from scim2_models import (
     Filter,
     Group,
     Patch,
+    Required,
     ResourceType,
     Schema,
     SchemaExtension,
@@ -73,15 +74,17 @@ def published_schemas() -> list[Schema]:
     # And a person is always active or not: a body without "active" creates an active one,
     # and "active" cannot be removed, only set.
     user.attributes = [
-        a.model_copy(update={"required": True}) if a.name == "active" else a
+        a.model_copy(update={"required": Required.true}) if a.name == "active" else a
         for a in user.attributes
     ]
     user.attributes = [
         a.model_copy(
             update={
-                "required": True,
+                "required": Required.true,
                 "sub_attributes": [
-                    sub.model_copy(update={"required": True}) if sub.name == "value" else sub
+                    sub.model_copy(update={"required": Required.true})
+                    if sub.name == "value"
+                    else sub
                     for sub in a.sub_attributes or []
                 ],
             }
