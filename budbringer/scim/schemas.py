@@ -123,7 +123,7 @@ def resource_types() -> list[ResourceType]:
 def service_provider_config() -> ServiceProviderConfig:
     return ServiceProviderConfig(
         patch=Patch(supported=True),
-        bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+        bulk=Bulk(supported=False),
         filter=Filter(supported=True, max_results=MAX_RESULTS),
         change_password=ChangePassword(supported=False),
         sort=Sort(supported=False),
