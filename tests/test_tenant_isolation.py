@@ -32,13 +32,13 @@ from django.utils.http import urlsafe_base64_encode
 from budbringer.admin import admin_site
 from budbringer.analytics.tables import TABLES
 from budbringer.api.tokens import issue_token
-from budbringer.scim.tokens import issue_token as issue_scim_token
 from budbringer.content.models import ShareText
 from budbringer.digests import tokens
 from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
+from budbringer.scim.tokens import issue_token as issue_scim_token
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.sharing import record_share
