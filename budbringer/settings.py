@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "budbringer.leads",
     "budbringer.people",
     "budbringer.sso",
+    "budbringer.scim",
     "budbringer.demo",
     "budbringer.core",
     "ninja",  # serves the API docs page's assets from our static files, not a CDN

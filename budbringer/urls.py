@@ -14,6 +14,7 @@ from budbringer.leads import views as leads
 from budbringer.links import views as links
 from budbringer.people import views as people
 from budbringer.relevance import views as relevance
+from budbringer.scim import views as scim
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
 
@@ -134,6 +135,27 @@ urlpatterns = [
         api_views.api_token_revoke,
         name="api_token_revoke",
     ),
+    path("organisation/scim/", scim.scim_tokens, name="scim_tokens"),
+    path(
+        "organisation/scim/<int:token_id>/revoke/",
+        scim.scim_token_revoke,
+        name="scim_token_revoke",
+    ),
+    path("scim/v2/Users", scim.users, name="scim_users"),
+    path("scim/v2/Users/<str:user_id>", scim.user, name="scim_user"),
+    path("scim/v2/Groups", scim.groups, name="scim_groups"),
+    path("scim/v2/Groups/<str:group_id>", scim.group, name="scim_group"),
+    path(
+        "scim/v2/ServiceProviderConfig",
+        scim.service_provider_config_view,
+        name="scim_service_provider_config",
+    ),
+    path("scim/v2/Schemas", scim.schemas, name="scim_schemas"),
+    path("scim/v2/Schemas/<str:schema_id>", scim.schema, name="scim_schema"),
+    path("scim/v2/ResourceTypes", scim.resource_types_view, name="scim_resource_types"),
+    path("scim/v2/ResourceTypes/<str:type_id>", scim.resource_type, name="scim_resource_type"),
+    path("scim/v2/.search", scim.search_everything, name="scim_search"),
+    path("scim/v2/<path:rest>", scim.unknown, name="scim_unknown"),
     path("analytics/export/<slug:table>.csv", analytics.export, name="analytics-export"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's sign-in page links here when this name exists ("Forgotten your password?").

@@ -39,6 +39,7 @@ from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
+from budbringer.scim.tokens import issue_token as issue_scim_token
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.sharing import record_share
@@ -124,6 +125,9 @@ class Havn:
         )  # fmt: skip
         self.lead_link = create_lead_link(self.lead, url="https://havn.example.com/offer")
         self.api_token, self.api_secret = issue_token(cast.havn, "Havn CRM sync", cast.charlie)
+        self.scim_token, self.scim_secret = issue_scim_token(cast.havn, "Havn Okta", cast.charlie)
+        # SCIM requests of the walk carry Nordlys's SCIM token: the token is the organisation.
+        self.nordlys_scim_secret = issue_scim_token(cast.nordlys, "Nordlys Entra ID")[1]
         # One Havn object per model the admin shows.
         self.objects: dict[type[Model], Model] = {
             type(obj): obj
@@ -141,6 +145,7 @@ class Havn:
             cast.havn_link.code, "havn.example.com", "Havn",
             self.lead.name, self.lead.email, self.lead.company, self.lead_link.code,
             self.api_token.name, self.api_token.prefix, self.api_secret,
+            self.scim_token.name, self.scim_token.prefix, self.scim_secret,
         }  # fmt: skip
 
     def wrong_purpose_token(self, template: str) -> str:
@@ -176,11 +181,21 @@ class Havn:
             elif name == "lead_id":
                 options[name] = [self.lead.pk]
             elif name == "token_id":
-                options[name] = [self.api_token.pk]
+                options[name] = [self.api_token.pk, self.scim_token.pk]
             elif name == "person_id":
                 options[name] = [self.cast.charlie.pk]
             elif name == "department_id":
                 options[name] = [self.cast.havn_ops.pk]
+            elif name == "user_id":  # SCIM
+                options[name] = [self.cast.charlie.pk, self.hedda.pk]
+            elif name == "group_id":  # SCIM
+                options[name] = [self.cast.havn_ops.pk]
+            elif name == "schema_id":  # SCIM: names, not data
+                options[name] = ["urn:ietf:params:scim:schemas:core:2.0:User"]
+            elif name == "type_id":
+                options[name] = ["User"]
+            elif name == "rest":  # SCIM's catch-all
+                options[name] = ["no/such/page"]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:
@@ -221,7 +236,7 @@ def havn(cast):
 
 def takes_data(pattern: Pattern) -> bool:
     """Patterns with an id or code in them; the others are lists and forms."""
-    return bool(set(pattern.params) - {"app_label", "table"})
+    return bool(set(pattern.params) - {"app_label", "table", "schema_id", "type_id", "rest"})
 
 
 def leaks(response, words) -> list[str]:
@@ -232,9 +247,9 @@ def leaks(response, words) -> list[str]:
     return sorted(word for word in words if word in text)
 
 
-def fetch(client, method: str, url: str) -> list:
+def fetch(client, method: str, url: str, headers=None) -> list:
     """The answer and, for redirects within the app, every answer along the way."""
-    chain = [getattr(client, method)(url)]
+    chain = [getattr(client, method)(url, headers=headers)]
     while chain[-1].status_code in REDIRECTS and len(chain) < 6:
         location = urlsplit(chain[-1]["Location"])
         if location.scheme or location.netloc:
@@ -262,7 +277,8 @@ def walk(client, person, havn) -> tuple[list[str], int]:
                 continue
             for method in ("get", "post"):
                 requests += 1
-                chain = fetch(client, method, url)
+                bearer = {"Authorization": f"Bearer {havn.nordlys_scim_secret}"}
+                chain = fetch(client, method, url, bearer if url.startswith("/scim/") else None)
                 if method == "post":
                     client.force_login(person.user)  # a POST to a logout view signs out
                 final = chain[-1]

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -366,3 +367,40 @@ def change_person(
         time_zone=time_zone,
     )
     return provision_person(person.organisation, details)
+
+
+@transaction.atomic
+def change_email(person: Person, email: str) -> bool:
+    """Give the person a new e-mail address (and so a new username): a directory renamed
+    them. Refused when another login has the address. Returns False when it is the same."""
+    email = normalise_email(email)
+    user = person.user
+    if user.email.lower() == email:
+        return False
+    User = get_user_model()
+    taken = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+    if taken.exclude(pk=user.pk).exists():
+        raise ProvisioningError(_("%(email)s already has a login.") % {"email": email})
+    user.email = email
+    user.username = email
+    user.save(update_fields=["email", "username"])
+    return True
+
+
+def rename_department(department: Department, name: str) -> None:
+    """Rename a department; the people in it stay in it."""
+    department.name = one_line(name)
+    try:
+        department.full_clean()
+    except ValidationError as error:
+        raise ProvisioningError(" ".join(error.messages)) from None
+    department.save(update_fields=["name"])
+
+
+@transaction.atomic
+def delete_department(department: Department) -> int:
+    """Delete a department; its people keep their rows and have no department. Returns
+    how many people were in it."""
+    people = Person.objects.filter(department=department).update(department=None)
+    department.delete()
+    return people

@@ -54,6 +54,9 @@ PAGES = [
     ("get", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/1/revoke/"),
+    ("get", "/organisation/scim/"),
+    ("post", "/organisation/scim/"),
+    ("post", "/organisation/scim/1/revoke/"),
 ]
 
 
@@ -99,6 +102,10 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     public |= {"password_reset_complete", "admin_password_reset"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
+    # SCIM: a bearer token stands in for the sign-in (tests/scim/test_errors_are_scim_errors.py).
+    public |= {"scim_users", "scim_user", "scim_groups", "scim_group", "scim_search"}
+    public |= {"scim_service_provider_config", "scim_schemas", "scim_schema"}
+    public |= {"scim_resource_types", "scim_resource_type", "scim_unknown"}
     app_pages = (
         {entry.name for entry in get_resolver().url_patterns if isinstance(entry, URLPattern)}
         - public
