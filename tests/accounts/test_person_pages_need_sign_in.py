@@ -57,6 +57,18 @@ PAGES = [
     ("get", "/organisation/scim/"),
     ("post", "/organisation/scim/"),
     ("post", "/organisation/scim/1/revoke/"),
+    ("get", "/people/"),
+    ("get", "/people/invite/"),
+    ("post", "/people/invite/"),
+    ("get", "/people/1/"),
+    ("post", "/people/1/"),
+    ("post", "/people/1/deactivate/"),
+    ("post", "/people/1/reactivate/"),
+    ("post", "/people/1/invitation/"),
+    ("get", "/people/departments/"),
+    ("post", "/people/departments/"),
+    ("get", "/people/departments/1/"),
+    ("post", "/people/departments/1/"),
 ]
 
 
@@ -100,6 +112,7 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     # For people who cannot sign in: a link by e-mail stands in for the password.
     public |= {"password_reset", "password_reset_done", "password_reset_confirm"}
     public |= {"password_reset_complete", "admin_password_reset"}
+    public |= {"invitation_accept", "invitation_set_password"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
     # SCIM: a bearer token stands in for the sign-in (tests/scim/test_errors_are_scim_errors.py).
