@@ -13,10 +13,11 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from pydantic import ValidationError
+from pydantic import ValidationError as PydanticValidationError
 from scim2_models import (
     Context,
     Email,
@@ -49,7 +50,7 @@ from budbringer.scim.schemas import MAX_RESULTS, POLICY, ScimUser
 # Reading bodies
 
 
-def _scim_error(error: ValidationError) -> SCIMException:
+def _scim_error(error: PydanticValidationError) -> SCIMException:
     """The SCIM error a pydantic validation error stands for (RFC 7644 §3.12)."""
     first = error.errors()[0]
     detail = "; ".join(
@@ -73,7 +74,7 @@ def read(model, payload: Any, context: Context):
         raise InvalidSyntaxException(detail="The body must be a JSON object.")
     try:
         return model.model_validate(payload, scim_ctx=context, scim_policy=POLICY)
-    except ValidationError as error:
+    except PydanticValidationError as error:
         raise _scim_error(error) from None
 
 
@@ -352,7 +353,7 @@ def patch_user(organisation: Organisation, person: Person, payload: Any, base_ur
     after = before.model_copy(deep=True)
     try:
         patch.patch(after, scim_policy=POLICY)
-    except ValidationError as error:
+    except PydanticValidationError as error:
         raise _scim_error(error) from None
     old, new = _enterprise(before) or EnterpriseUser(), _enterprise(after) or EnterpriseUser()
     department = None
@@ -536,10 +537,10 @@ def _save_group(organisation: Organisation, group: Group, department: Department
             department = provisioning.department_named(organisation, name, create=True)
         elif department.name != name:
             provisioning.rename_department(department, name)
-    except (ProvisioningError, Exception) as error:
-        if isinstance(error, SCIMException):
-            raise
+    except ProvisioningError as error:
         raise InvalidValueException(detail=str(error)) from None
+    except ValidationError as error:
+        raise InvalidValueException(detail=" ".join(error.messages)) from None
     ScimDepartment.objects.update_or_create(
         department=department, defaults={"external_id": (group.external_id or "")[:255]}
     )
@@ -565,7 +566,7 @@ def patch_group(organisation: Organisation, department: Department, payload: Any
     group = group_resource(department, base_url)
     try:
         patch.patch(group, scim_policy=POLICY)
-    except ValidationError as error:
+    except PydanticValidationError as error:
         raise _scim_error(error) from None
     return _save_group(organisation, group, department)
 
