@@ -54,6 +54,8 @@ PAGES = [
     ("get", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/1/revoke/"),
+    ("get", "/organisation/sign-in/"),
+    ("post", "/organisation/sign-in/"),
 ]
 
 
@@ -97,6 +99,8 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     # For people who cannot sign in: a link by e-mail stands in for the password.
     public |= {"password_reset", "password_reset_done", "password_reset_confirm"}
     public |= {"password_reset_complete", "admin_password_reset"}
+    # Single sign-on: the way in for people not signed in yet (tests/sso/).
+    public |= {"login_for_organisation", "oidc_start", "oidc_callback"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
     app_pages = (
