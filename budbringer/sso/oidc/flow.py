@@ -116,6 +116,9 @@ def finish(session, params) -> Finished:
     if params.get("error"):
         # The provider's own refusal (the person cancelled, is not assigned to the app...).
         raise FlowRefused("provider_error")
+    if params.get("iss", connection.issuer) != connection.issuer:
+        # RFC 9207: the answer names the provider that sent it (mix-up attacks).
+        raise FlowRefused("wrong_iss_parameter")
     code = params.get("code", "")
     if not code:
         raise FlowRefused("no_code")
