@@ -24,6 +24,8 @@ with warnings.catch_warnings():
     from authlib.jose import JsonWebKey, JsonWebToken
     from authlib.jose.errors import JoseError
     from authlib.oidc.core import CodeIDToken
+# Authlib 1.9's claim checks raise joserfc's errors (its successor library), not its own.
+from joserfc.errors import JoseError as ClaimsError
 
 # Clocks of provider and server may differ a little.
 LEEWAY_SECONDS = 60
@@ -82,7 +84,7 @@ def verify_id_token(
             claims_params={"nonce": nonce, "client_id": client_id, "access_token": access_token},
         )
         claims.validate(leeway=LEEWAY_SECONDS)
-    except JoseError as error:
+    except (JoseError, ClaimsError) as error:
         raise TokenRefused(getattr(error, "error", "invalid")) from None
     except (ValueError, KeyError, TypeError):
         raise TokenRefused("invalid") from None
