@@ -79,7 +79,9 @@ class SignInView(auth_views.LoginView):
         identifier = identify.cleaned_data["username"].strip()
         start = sign_in_start_url(identifier, self.get_redirect_url())
         if start:
-            return redirect(start)
+            # A page that moves on by itself, not a redirect: the sign-in form may only
+            # be sent to us (CSP form-action), and browsers hold redirects to that too.
+            return render(request, "sso/continue.html", {"start_url": start})
         form = self.form_class(request, initial={"username": identifier})
         return self.render_to_response(self.get_context_data(form=form, step="password"))
 
