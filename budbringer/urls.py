@@ -17,16 +17,17 @@ from budbringer.relevance import views as relevance
 from budbringer.scim import views as scim
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
+from budbringer.sso import views as sso
 
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
     path("l/<str:code>", links.follow, name="redirect"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path("login/<slug:slug>", sso.login_for_organisation, name="login_for_organisation"),
+    path("sso/oidc/start/<slug:slug>/", sso.oidc_start, name="oidc_start"),
+    path("sso/oidc/callback/", sso.oidc_callback, name="oidc_callback"),
+    path("organisation/sign-in/", sso.sign_in_settings, name="sign_in_settings"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"),

@@ -16,6 +16,7 @@ from budbringer.content.models import Topic
 from budbringer.digests.planning import preferences_changed
 from budbringer.lib.ids import ModelMultipleChoiceField
 from budbringer.sources.models import SourceList
+from budbringer.sso.policy import password_sign_in_allowed
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -157,6 +158,35 @@ class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class IdentifyForm(forms.Form):
+    """The sign-in page's first step: who is signing in, to know how."""
+
+    username = forms.CharField(
+        label=_("Work e-mail or user name"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}
+        ),
+    )
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """The password step. People whose organisation requires single sign-on are refused
+    here even with the right password (``sso.policy``)."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "sso_required": _(
+            "Your organisation signs you in with its single sign-on, not a password here."
+        ),
+    }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not password_sign_in_allowed(user):
+            raise ValidationError(self.error_messages["sso_required"], code="sso_required")
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -8,7 +8,7 @@
    token with its own salt and BUDBRINGER_INVITATION_DAYS as its lifetime. It hashes the
    password and the last sign-in, so it works once: setting the password (which signs the
    person in) makes it void, and so does signing in any other way.
-3. Where the organisation signs in with single sign-on (``sso.start.sso_start_url``),
+3. Where the organisation signs in with single sign-on (``sso.discovery.start_url_for``),
    the link's page sends the person there instead of asking for a password.
 4. ``send_reminders(now)``, a periodic task: one reminder, BUDBRINGER_INVITATION_REMINDER_DAYS
    after the invitation, to people still invited; claimed by a conditional update, so two
@@ -37,7 +37,7 @@ from budbringer.accounts.models import Invitation, Person
 from budbringer.accounts.provisioning import ProvisioningError
 from budbringer.digests.mail import MailSender
 from budbringer.digests.outcomes import Outcome
-from budbringer.sso.start import sso_start_url
+from budbringer.sso.discovery import start_url_for
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def compose_invitation(invitation: Invitation, *, reminder: bool) -> EmailMultiA
         "email": person.user.email,
         "link": invitation_link(person),
         "days": settings.INVITATION_DAYS,
-        "uses_sso": sso_start_url(organisation) is not None,
+        "uses_sso": start_url_for(organisation) is not None,
         "reminder": reminder,
     }
     subject = render_to_string("accounts/email/invitation_subject.txt", context)

@@ -39,6 +39,7 @@ from django.utils.http import urlsafe_base64_encode
 from budbringer.accounts.models import PasswordResetThrottle, Person
 from budbringer.digests.mail import MailSender
 from budbringer.digests.outcomes import Outcome
+from budbringer.sso.policy import password_sign_in_allowed
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,11 @@ def _claim(key: str, limit: int, now: dt.datetime) -> bool:
 
 def send_reset_mails(email: str, request_language: str) -> list[str]:
     """Mail a link to every active login with this address; the outcome of each."""
-    accounts = list(PasswordResetForm().get_users(email))  # active, case-insensitive, Django's
+    accounts = [
+        user
+        for user in PasswordResetForm().get_users(email)  # active, case-insensitive, Django's
+        if password_sign_in_allowed(user)  # who must use SSO gets no password to reset
+    ]
     if not accounts:
         return []
     outcomes = []

@@ -12,14 +12,17 @@ from django.utils.translation import gettext as _
 from budbringer.accounts import invitations, lockout, passwords, tasks
 from budbringer.accounts.access import person_required
 from budbringer.accounts.forms import (
+    IdentifyForm,
     NewPasswordForm,
     PasswordResetRequestForm,
     PersonSettingsForm,
+    SignInForm,
     ThrottledPasswordChangeForm,
 )
 from budbringer.accounts.privacy import export_person
 from budbringer.lib.http import client_ip
-from budbringer.sso.start import sso_start_url
+from budbringer.sso.discovery import sign_in_start_url, start_url_for
+from budbringer.sso.policy import password_sign_in_allowed
 from budbringer.timing import service as timing
 
 
@@ -61,12 +64,54 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "accounts/locked_out.html", context, status=429)
 
 
+class SignInView(auth_views.LoginView):
+    """Two steps, no JavaScript needed: who you are (an address of an organisation with
+    single sign-on goes to its provider), then the password. The password step is
+    Django's sign-in, throttled by django-axes as before; a POST with a password is
+    always that step."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if "password" in request.POST:
+            return super().post(request, *args, **kwargs)
+        identify = IdentifyForm(request.POST)
+        if not identify.is_valid():
+            return self.render_to_response(self.get_context_data(identify_form=identify))
+        identifier = identify.cleaned_data["username"].strip()
+        start = sign_in_start_url(identifier, self.get_redirect_url())
+        if start:
+            # A page that moves on by itself, not a redirect: the sign-in form may only
+            # be sent to us (CSP form-action), and browsers hold redirects to that too.
+            return render(request, "sso/continue.html", {"start_url": start})
+        form = self.form_class(request, initial={"username": identifier})
+        return self.render_to_response(self.get_context_data(form=form, step="password"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.method == "POST" and "password" in self.request.POST:
+            context["step"] = "password"
+        context.setdefault("step", "identify")
+        context.setdefault("identify_form", IdentifyForm())
+        return context
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """For everyone signed in. Django keeps this session signed in and signs out the others
     (their session hash no longer matches the password)."""
 
     form_class = ThrottledPasswordChangeForm
     template_name = "accounts/password_change.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not password_sign_in_allowed(request.user):
+            message = _(
+                "Your organisation signs you in with its single sign-on: there is no "
+                "password to change here."
+            )
+            return render(request, "sso/refused.html", {"message": message}, status=403)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self) -> str:
         # Operators have no person, so no settings page: their place is the admin.
@@ -165,7 +210,7 @@ def invitation_accept(request, uidb64: str, token: str):
     state = invitations.invitation_tokens.state(user, token) if user else "invalid"
     if state != "valid" or not user.is_active:
         return _invitation_refused(request, user, state)
-    start = sso_start_url(user.person.organisation)
+    start = start_url_for(user.person.organisation)
     if start is not None:
         return render(
             request, "accounts/invitation_sso.html", {"start": start, "person": user.person}

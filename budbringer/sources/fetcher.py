@@ -31,7 +31,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import brotli
 import httpcore
@@ -813,24 +813,62 @@ def post_json(
         max_bytes=max_bytes,
         resolver=resolver or system_resolver,
     )
-    return poster.post(url, payload)
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return poster.post(url, content, "application/json; charset=utf-8")
+
+
+def post_form(
+    url: str,
+    fields: dict[str, str],
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
+    max_bytes: int = POST_MAX_BODY,
+    policy: AddressPolicy | None = None,
+) -> PostResult:
+    """POST ``fields`` form-encoded (an OAuth token request) through the address guard,
+    following no redirects; otherwise as post_json(). ``headers`` are added (e.g.
+    Authorization for client_secret_basic)."""
+    poster = _Post(
+        policy=AddressPolicy(settings.FETCH_ALLOW) if policy is None else policy,
+        timeout=float(settings.FETCH_TIMEOUT if timeout is None else timeout),
+        connect_timeout=float(settings.FETCH_CONNECT_TIMEOUT),
+        max_bytes=max_bytes,
+        resolver=system_resolver,
+    )
+    content = urlencode(fields).encode()
+    return poster.post(
+        url, content, "application/x-www-form-urlencoded", accept="application/json", extra=headers
+    )
 
 
 class _Post(_Fetch):
     """One guarded POST; shares the deadline, backend and error mapping of a fetch."""
 
-    def post(self, url: str, payload: object) -> PostResult:
-        return self._guarded(url, lambda: self._post(url, payload))
+    def post(
+        self,
+        url: str,
+        content: bytes,
+        content_type: str,
+        *,
+        accept: str = "*/*",
+        extra: dict[str, str] | None = None,
+    ) -> PostResult:
+        return self._guarded(
+            url, lambda: self._post(url, content, content_type, accept, extra or {})
+        )
 
-    def _post(self, url: str, payload: object) -> PostResult:
+    def _post(
+        self, url: str, content: bytes, content_type: str, accept: str, extra: dict[str, str]
+    ) -> PostResult:
         target = _checked_url(url, self.policy)
         self.url = str(target)
-        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "User-Agent": POST_USER_AGENT,
-            "Content-Type": "application/json; charset=utf-8",
-            "Accept": "*/*",
-            "Accept-Encoding": "identity",  # the answer is only read for the admin view
+            "Content-Type": content_type,
+            "Accept": accept,
+            "Accept-Encoding": "identity",  # answers are short: read as they come
+            **extra,
         }
         with self._client(headers) as client:
             request = client.build_request(

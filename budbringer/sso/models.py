@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from budbringer.lib.encryption import EncryptedTextField
+
 
 class ConnectionBase(models.Model):
     """What every identity-provider connection says about mapping people: which claim or
@@ -22,3 +24,59 @@ class ConnectionBase(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OidcConnection(ConnectionBase):
+    """An organisation's OpenID Connect provider (Entra ID, Google, Okta, Keycloak...).
+
+    The issuer is unique: one provider tenant vouches for one organisation here, so a
+    token from it can never sign someone into another organisation. The client secret
+    is either stored encrypted or read from an environment variable named here (for
+    deployments that keep secrets out of the database)."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="oidc_connection"
+    )
+    issuer = models.URLField(_("issuer URL"), max_length=500, unique=True)
+    client_id = models.CharField(_("client id"), max_length=500)
+    client_secret = EncryptedTextField(_("client secret"), blank=True)
+    client_secret_env = models.CharField(
+        _("environment variable with the client secret"), max_length=200, blank=True
+    )
+    scopes = models.CharField(_("scopes"), max_length=500, default="openid email profile")
+
+    class Meta:
+        verbose_name = _("OpenID Connect connection")
+        verbose_name_plural = _("OpenID Connect connections")
+
+    def __str__(self) -> str:
+        return self.issuer
+
+    @property
+    def kind(self) -> str:
+        return "oidc"
+
+
+class SignInPolicy(models.Model):
+    """How an organisation's people sign in beyond what the connections say: with
+    ``require_sso`` passwords are off for all of them except the break-glass admins
+    (who can still get in when the identity provider is down or misconfigured)."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="sign_in_policy"
+    )
+    require_sso = models.BooleanField(_("require single sign-on"), default=False)
+    break_glass = models.ManyToManyField(
+        "accounts.Person",
+        blank=True,
+        related_name="+",
+        verbose_name=_("break-glass admins"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign-in policy")
+        verbose_name_plural = _("sign-in policies")
+
+    def __str__(self) -> str:
+        return f"sign-in policy of organisation {self.organisation_id}"

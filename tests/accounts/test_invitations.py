@@ -196,7 +196,7 @@ def test_people_who_signed_in_need_no_invitation(cast):
 def test_sso_organisations_get_the_company_sign_in(cast, monkeypatch, client):
     nina = newcomer(cast)
     monkeypatch.setattr(
-        "budbringer.accounts.views.sso_start_url", lambda organisation: "/sso/start/nordlys"
+        "budbringer.accounts.views.start_url_for", lambda organisation: "/sso/start/nordlys"
     )
     link = invitations.invitation_link(nina).removeprefix("http://127.0.0.1:8000")
     response = client.get(link)

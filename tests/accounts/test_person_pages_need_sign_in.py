@@ -69,6 +69,8 @@ PAGES = [
     ("post", "/people/departments/"),
     ("get", "/people/departments/1/"),
     ("post", "/people/departments/1/"),
+    ("get", "/organisation/sign-in/"),
+    ("post", "/organisation/sign-in/"),
 ]
 
 
@@ -113,6 +115,8 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     public |= {"password_reset", "password_reset_done", "password_reset_confirm"}
     public |= {"password_reset_complete", "admin_password_reset"}
     public |= {"invitation_accept", "invitation_set_password"}
+    # Single sign-on: the way in for people not signed in yet (tests/sso/).
+    public |= {"login_for_organisation", "oidc_start", "oidc_callback"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
     # SCIM: a bearer token stands in for the sign-in (tests/scim/test_errors_are_scim_errors.py).

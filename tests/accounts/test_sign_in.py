@@ -1,11 +1,15 @@
 from tests.conftest import PASSWORD
 
 
-def test_sign_in_page_shows_the_form(client, db):
+def test_sign_in_page_asks_who_first_then_the_password(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert b'name="username"' in response.content
+    assert b'name="password"' not in response.content
+    response = client.post("/accounts/login/", {"username": "bob"})
+    assert response.status_code == 200
     assert b'name="password"' in response.content
+    assert b'value="bob"' in response.content
 
 
 def test_right_password_signs_in_and_goes_to_for_you(client, cast):

@@ -11,7 +11,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def sign_in(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Work e-mail or user name").fill(username)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

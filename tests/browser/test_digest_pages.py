@@ -63,7 +63,7 @@ def test_the_preferences_page_and_its_expired_link(cast, new_context, traffic, s
     # Where digests go: after signing in, on the settings page.
     page.goto(f"/d/preferences/{tokens.preferences_token(digest.pk)}")
     page.get_by_role("link", name="Sign in to change").click()
-    expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_label("Work e-mail or user name")).to_be_visible()
     sign_in(page, "bob")
     page.goto("/settings/")
     expect(page.get_by_label("Chat webhook")).to_have_value(

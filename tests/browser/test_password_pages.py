@@ -30,7 +30,8 @@ def look(page: Page, name: str) -> None:
 
 def sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Work e-mail or user name").fill(username)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
