@@ -16,6 +16,7 @@ from budbringer.accounts.forms import (
 )
 from budbringer.accounts.privacy import export_person
 from budbringer.lib.http import client_ip
+from budbringer.mfa import flow as mfa_flow
 from budbringer.timing import service as timing
 
 
@@ -55,6 +56,14 @@ def locked_out(request, original_response=None, credentials=None):
         "reset_unlocks": account_locked and not address_locked,
     }
     return render(request, "accounts/locked_out.html", context, status=429)
+
+
+class SignInView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # The password is right; a second factor, when the person has one, comes next.
+        return mfa_flow.password_verified(self.request, form.get_user(), self.get_success_url())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
