@@ -38,6 +38,7 @@ from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
+from budbringer.mfa.models import Passkey
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
 from budbringer.sharing.sharing import record_share
@@ -123,6 +124,10 @@ class Havn:
         )  # fmt: skip
         self.lead_link = create_lead_link(self.lead, url="https://havn.example.com/offer")
         self.api_token, self.api_secret = issue_token(cast.havn, "Havn CRM sync", cast.charlie)
+        self.passkey = Passkey.objects.create(
+            user=cast.charlie.user, credential_id="havn-passkey", public_key=b"k",
+            name="Charlie's Havn phone",
+        )  # fmt: skip
         # One Havn object per model the admin shows.
         self.objects: dict[type[Model], Model] = {
             type(obj): obj
@@ -139,7 +144,7 @@ class Havn:
             cast.charlie.user.email, self.share_link.code, self.plain_link.code,
             cast.havn_link.code, "havn.example.com", "Havn",
             self.lead.name, self.lead.email, self.lead.company, self.lead_link.code,
-            self.api_token.name, self.api_token.prefix, self.api_secret,
+            self.api_token.name, self.api_token.prefix, self.api_secret, self.passkey.name,
         }  # fmt: skip
 
     def wrong_purpose_token(self, template: str) -> str:
@@ -174,6 +179,8 @@ class Havn:
                 options[name] = [self.lead.pk]
             elif name == "token_id":
                 options[name] = [self.api_token.pk]
+            elif name == "passkey_id":
+                options[name] = [self.passkey.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

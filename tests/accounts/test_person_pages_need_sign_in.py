@@ -54,6 +54,16 @@ PAGES = [
     ("get", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/"),
     ("post", "/settings/api-tokens/1/revoke/"),
+    ("get", "/settings/security/"),
+    ("post", "/settings/security/totp/"),
+    ("post", "/settings/security/totp/confirm/"),
+    ("post", "/settings/security/totp/remove/"),
+    ("post", "/settings/security/passkeys/options/"),
+    ("post", "/settings/security/passkeys/"),
+    ("post", "/settings/security/passkeys/1/remove/"),
+    ("post", "/settings/security/recovery-codes/"),
+    ("get", "/organisation/security/"),
+    ("post", "/organisation/security/"),
 ]
 
 
@@ -97,6 +107,8 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     # For people who cannot sign in: a link by e-mail stands in for the password.
     public |= {"password_reset", "password_reset_done", "password_reset_confirm"}
     public |= {"password_reset_complete", "admin_password_reset"}
+    # The sign-in's second step: the session's pending sign-in stands in (mfa.flow).
+    public |= {"mfa_verify", "mfa_verify_passkey_options", "mfa_verify_passkey"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
     app_pages = (
