@@ -9,17 +9,20 @@ organisation is a 404, exactly like in the rest of the app.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Department, Organisation, Person
 from budbringer.accounts.provisioning import refusal
 from budbringer.accounts.roles import may_administer, may_edit
+from budbringer.accounts.views import SignInView
 from budbringer.analytics.rollup import delete_clicks
 from budbringer.content.models import Item, ShareText, Topic
 from budbringer.digests.planning import preferences_changed
@@ -45,6 +48,28 @@ class BudbringerAdminSite(admin.AdminSite):
             return True
         person = getattr(request, "person", None)
         return person is not None and may_edit(person)
+
+    def login(self, request, extra_context=None):
+        """Django's admin sign-in through our sign-in view, so that the second factor
+        (budbringer.mfa.flow) cannot be skipped by signing in here."""
+        if request.method == "GET" and self.has_permission(request):
+            return redirect("admin:index")
+        context = {
+            **self.each_context(request),
+            "title": _("Log in"),
+            "subtitle": None,
+            "app_path": request.get_full_path(),
+            "username": request.user.get_username(),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        context.update(extra_context or {})
+        request.current_app = self.name
+        return SignInView.as_view(
+            extra_context=context,
+            authentication_form=self.login_form,
+            template_name="admin/login.html",
+        )(request)
 
     def password_change(self, request, extra_context=None):
         # One place to change a password: ours asks for the current one through the

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "budbringer.people",
     "budbringer.sso",
     "budbringer.scim",
+    "budbringer.mfa",
     "budbringer.demo",
     "budbringer.core",
     "ninja",  # serves the API docs page's assets from our static files, not a CDN
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "budbringer.accounts.middleware.PersonMiddleware",
+    # Holds someone the second-factor policy applies to on the page to set one up.
+    "budbringer.mfa.flow.EnrolmentRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a locked sign-in into the lockout page.

@@ -12,6 +12,7 @@ from budbringer.core import views as core
 from budbringer.digests import views as digests
 from budbringer.leads import views as leads
 from budbringer.links import views as links
+from budbringer.mfa import views as mfa
 from budbringer.people import views as people
 from budbringer.relevance import views as relevance
 from budbringer.scim import views as scim
@@ -28,6 +29,13 @@ urlpatterns = [
     path("sso/oidc/start/<slug:slug>/", sso.oidc_start, name="oidc_start"),
     path("sso/oidc/callback/", sso.oidc_callback, name="oidc_callback"),
     path("organisation/sign-in/", sso.sign_in_settings, name="sign_in_settings"),
+    path("accounts/login/verify/", mfa.verify, name="mfa_verify"),
+    path(
+        "accounts/login/verify/passkey/options/",
+        mfa.verify_passkey_options,
+        name="mfa_verify_passkey_options",
+    ),
+    path("accounts/login/verify/passkey/", mfa.verify_passkey, name="mfa_verify_passkey"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
@@ -66,6 +74,23 @@ urlpatterns = [
     path("settings/", accounts.person_settings, name="person_settings"),
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),
+    path("settings/security/", mfa.security_settings, name="security_settings"),
+    path("settings/security/totp/", mfa.totp_setup, name="totp_setup"),
+    path("settings/security/totp/confirm/", mfa.totp_confirm, name="totp_confirm"),
+    path("settings/security/totp/remove/", mfa.totp_remove, name="totp_remove"),
+    path("settings/security/passkeys/options/", mfa.passkey_options, name="passkey_options"),
+    path("settings/security/passkeys/", mfa.passkey_register, name="passkey_register"),
+    path(
+        "settings/security/passkeys/<int:passkey_id>/remove/",
+        mfa.passkey_remove,
+        name="passkey_remove",
+    ),
+    path(
+        "settings/security/recovery-codes/",
+        mfa.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
+    path("organisation/security/", mfa.organisation_security, name="organisation_security"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
     path("items/<int:item_id>/share/<str:network>/", sharing.share, name="share"),

@@ -39,6 +39,7 @@ from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import Click, TrackedLink
 from budbringer.links.tracking import create_link, record_click
+from budbringer.mfa.models import Passkey
 from budbringer.scim.tokens import issue_token as issue_scim_token
 from budbringer.sharing.models import Share
 from budbringer.sharing.networks import NETWORKS
@@ -128,6 +129,10 @@ class Havn:
         self.scim_token, self.scim_secret = issue_scim_token(cast.havn, "Havn Okta", cast.charlie)
         # SCIM requests of the walk carry Nordlys's SCIM token: the token is the organisation.
         self.nordlys_scim_secret = issue_scim_token(cast.nordlys, "Nordlys Entra ID")[1]
+        self.passkey = Passkey.objects.create(
+            user=cast.charlie.user, credential_id="havn-passkey", public_key=b"k",
+            name="Charlie's Havn phone",
+        )  # fmt: skip
         # One Havn object per model the admin shows.
         self.objects: dict[type[Model], Model] = {
             type(obj): obj
@@ -145,7 +150,7 @@ class Havn:
             cast.havn_link.code, "havn.example.com", "Havn",
             self.lead.name, self.lead.email, self.lead.company, self.lead_link.code,
             self.api_token.name, self.api_token.prefix, self.api_secret,
-            self.scim_token.name, self.scim_token.prefix, self.scim_secret,
+            self.scim_token.name, self.scim_token.prefix, self.scim_secret, self.passkey.name,
         }  # fmt: skip
 
     def wrong_purpose_token(self, template: str) -> str:
@@ -196,6 +201,8 @@ class Havn:
                 options[name] = ["User"]
             elif name == "rest":  # SCIM's catch-all
                 options[name] = ["no/such/page"]
+            elif name == "passkey_id":
+                options[name] = [self.passkey.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
                 obj = self.objects.get(pattern.model)
                 if obj is None:

@@ -21,6 +21,7 @@ from budbringer.accounts.forms import (
 )
 from budbringer.accounts.privacy import export_person
 from budbringer.lib.http import client_ip
+from budbringer.mfa import flow as mfa_flow
 from budbringer.sso.discovery import sign_in_start_url, start_url_for
 from budbringer.sso.policy import password_sign_in_allowed
 from budbringer.timing import service as timing
@@ -95,6 +96,10 @@ class SignInView(auth_views.LoginView):
         context.setdefault("step", "identify")
         context.setdefault("identify_form", IdentifyForm())
         return context
+
+    def form_valid(self, form):
+        # The password is right; a second factor, when the person has one, comes next.
+        return mfa_flow.password_verified(self.request, form.get_user(), self.get_success_url())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

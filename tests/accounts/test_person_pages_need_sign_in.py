@@ -71,6 +71,16 @@ PAGES = [
     ("post", "/people/departments/1/"),
     ("get", "/organisation/sign-in/"),
     ("post", "/organisation/sign-in/"),
+    ("get", "/settings/security/"),
+    ("post", "/settings/security/totp/"),
+    ("post", "/settings/security/totp/confirm/"),
+    ("post", "/settings/security/totp/remove/"),
+    ("post", "/settings/security/passkeys/options/"),
+    ("post", "/settings/security/passkeys/"),
+    ("post", "/settings/security/passkeys/1/remove/"),
+    ("post", "/settings/security/recovery-codes/"),
+    ("get", "/organisation/security/"),
+    ("post", "/organisation/security/"),
 ]
 
 
@@ -117,6 +127,8 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     public |= {"invitation_accept", "invitation_set_password"}
     # Single sign-on: the way in for people not signed in yet (tests/sso/).
     public |= {"login_for_organisation", "oidc_start", "oidc_callback"}
+    # The sign-in's second step: the session's pending sign-in stands in (mfa.flow).
+    public |= {"mfa_verify", "mfa_verify_passkey_options", "mfa_verify_passkey"}
     # Any login, operators without a person too (tests/accounts/test_password_change.py).
     any_login = {"password_change"}
     # SCIM: a bearer token stands in for the sign-in (tests/scim/test_errors_are_scim_errors.py).
