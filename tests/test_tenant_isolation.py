@@ -172,6 +172,8 @@ class Havn:
                 options[name] = [self.cast.havn_topic.pk]
             elif name == "lead_id":
                 options[name] = [self.lead.pk]
+            elif name == "slug":  # public single sign-on starts: the way to Havn's provider
+                options[name] = [self.cast.havn.slug]
             elif name == "token_id":
                 options[name] = [self.api_token.pk]
             elif name in ("object_id", "id") and pattern.model is not None:
