@@ -185,6 +185,8 @@ class Havn:
                 options[name] = [self.cast.havn_topic.pk]
             elif name == "lead_id":
                 options[name] = [self.lead.pk]
+            elif name == "slug":  # public single sign-on starts: the way to Havn's provider
+                options[name] = [self.cast.havn.slug]
             elif name == "token_id":
                 options[name] = [self.api_token.pk, self.scim_token.pk]
             elif name == "person_id":

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -48,7 +49,7 @@ def login_for_organisation(request, slug: str):
     organisation = get_object_or_404(Organisation, slug=slug)
     start = discovery.start_url_for(organisation, _safe_next(request, request.GET.get("next", "")))
     if start is None:
-        return redirect("login")
+        raise Http404("this organisation has no single sign-on")
     return redirect(start)
 
 
