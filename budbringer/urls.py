@@ -22,7 +22,7 @@ urlpatterns = [
     path("l/<str:code>", links.follow, name="redirect"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        accounts.SignInView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -40,6 +40,14 @@ urlpatterns = [
     ),
     path("settings/", accounts.person_settings, name="person_settings"),
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("organisation/", accounts.organisation_settings, name="organisation_settings"),
+    path("organisation/domains/", accounts.organisation_domain_add, name="organisation_domain_add"),
+    path(
+        "organisation/domains/<int:domain_id>/remove/",
+        accounts.organisation_domain_remove,
+        name="organisation_domain_remove",
+    ),
+    path("start/", accounts.onboarding_checklist, name="onboarding_checklist"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
