@@ -35,7 +35,7 @@ from budbringer.accounts.provisioning import (
     provision_person,
 )
 from budbringer.accounts.roles import Role
-from budbringer.lib.names import one_line
+from budbringer.lib.names import one_line, validate_one_line
 
 PASSWORD_VARIABLE = "BUDBRINGER_ADMIN_PASSWORD"  # noqa: S105 (a name, not a password)
 NO_DOMAINS = "-"
@@ -62,6 +62,10 @@ def check_email_free(email: str) -> str:
 
 
 def check_name(name: str) -> str:
+    try:
+        validate_one_line(name or "")
+    except ValidationError as error:
+        raise ProvisioningError(" ".join(error.messages)) from None
     name = one_line(name or "")
     if not name:
         raise ProvisioningError(_("Give the admin's name."))
@@ -84,6 +88,12 @@ def check_domains(domains: list[str]) -> list[str]:
 
 class Command(BaseCommand):
     help = "Create an organisation and its first admin (asks in a terminal, or takes flags)."
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # No abbreviations: `--password SECRET` must not pass for `--password-file`.
+        parser.allow_abbrev = False
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--organisation", help="The organisation's name")
