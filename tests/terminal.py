@@ -17,7 +17,7 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the command
             os.chdir(cwd)
-            os.execve(sys.executable, [sys.executable, *args], env)
+            os.execve(sys.executable, [sys.executable, *args], env)  # noqa: S606
 
     def _read(self, deadline: float) -> bool:
         ready, _, _ = select.select([self.fd], [], [], max(0, deadline - time.monotonic()))

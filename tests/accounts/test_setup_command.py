@@ -88,7 +88,7 @@ def test_without_organisation_or_email_it_says_which(db, password):
 
 def test_a_taken_slug_is_refused_and_nothing_saved(cast, password):
     before = counts()
-    with pytest.raises(CommandError, match="slug nordlys already. Nothing was saved."):
+    with pytest.raises(CommandError, match=r"slug nordlys already\. Nothing was saved\."):
         call_command("setup", *FLAGS, "--slug", "nordlys")
     assert counts() == before
 
@@ -140,6 +140,6 @@ def test_a_failure_after_the_organisation_was_made_saves_nothing(db, password, m
         raise provisioning.ProvisioningError("Refused for the test.")
 
     monkeypatch.setattr("budbringer.accounts.management.commands.setup.provision_person", refuse)
-    with pytest.raises(CommandError, match="Refused for the test. Nothing was saved."):
+    with pytest.raises(CommandError, match=r"Refused for the test\. Nothing was saved\."):
         call_command("setup", *FLAGS, "--domain", "fjell.no")
     assert counts() == (0, 0, 0, 0)
