@@ -11,7 +11,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts import lockout
-from budbringer.accounts.models import Person
+from budbringer.accounts.models import DigestCadence, Person
 from budbringer.content.models import Topic
 from budbringer.digests.planning import preferences_changed
 from budbringer.lib.ids import ModelMultipleChoiceField
@@ -207,3 +207,43 @@ class NewPasswordForm(auth_forms.SetPasswordForm):
             lockout.forget_failures(user)
             log.info("New password set with a reset link for account %s", user.pk)
         return user
+
+
+class OrganisationSettingsForm(forms.Form):
+    """The organisation's name and what new people get; checked by accounts.organisation."""
+
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    languages = forms.MultipleChoiceField(
+        label=_("Content languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What new people read until they choose themselves."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[("", "—")] + [(name, name) for name in _TIME_ZONES],
+        help_text=_("New people's time zone, for when their digests go out."),
+    )
+    digest_cadence = forms.ChoiceField(
+        label=_("Digests for new people"),
+        choices=[("", "—"), *DigestCadence.choices],
+        help_text=_("How often new people get a digest; each person can change theirs."),
+    )
+
+    @classmethod
+    def for_organisation(cls, organisation, data=None) -> "OrganisationSettingsForm":
+        initial = {
+            "name": organisation.name,
+            "languages": organisation.languages,
+            "time_zone": organisation.time_zone,
+            "digest_cadence": organisation.digest_cadence,
+        }
+        return cls(data, initial=initial)
+
+
+class EmailDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("E-mail domain"),
+        max_length=253,
+        widget=forms.TextInput(attrs={"placeholder": "example.com", "autocapitalize": "none"}),
+    )

@@ -2,18 +2,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from budbringer.accounts import invitations, lockout, passwords, tasks
-from budbringer.accounts.access import person_required
+from budbringer.accounts import invitations, lockout, onboarding, passwords, tasks
+from budbringer.accounts import organisation as organisations
+from budbringer.accounts.access import admin_required, person_required
 from budbringer.accounts.forms import (
+    EmailDomainForm,
     IdentifyForm,
     NewPasswordForm,
+    OrganisationSettingsForm,
     PasswordResetRequestForm,
     PersonSettingsForm,
     SignInForm,
@@ -97,8 +101,19 @@ class SignInView(auth_views.LoginView):
         context.setdefault("identify_form", IdentifyForm())
         return context
 
+    def get_default_redirect_url(self):
+        # A new organisation's first admin lands on the onboarding checklist.
+        # Before the second factor the user is not signed in yet: ask about the one whose
+        # password was right.
+        user = getattr(self, "signing_in", None) or self.request.user
+        person = getattr(user, "person", None)
+        if person is not None and onboarding.lands_on_checklist(person):
+            return reverse("onboarding_checklist")
+        return super().get_default_redirect_url()
+
     def form_valid(self, form):
         # The password is right; a second factor, when the person has one, comes next.
+        self.signing_in = form.get_user()
         return mfa_flow.password_verified(self.request, form.get_user(), self.get_success_url())
 
 
@@ -241,3 +256,72 @@ def invitation_set_password(request, uidb64: str):
         return redirect("home")
     context = {"form": form, "person": user.person}
     return render(request, "accounts/invitation_set_password.html", context)
+
+
+def _organisation_page(request, settings_form=None, domain_form=None, status=200):
+    organisation = request.person.organisation
+    context = {
+        "organisation": organisation,
+        "form": settings_form or OrganisationSettingsForm.for_organisation(organisation),
+        "domain_form": domain_form or EmailDomainForm(),
+        "domains": organisation.email_domains.all(),
+        "checklist": onboarding.checklist(organisation),
+    }
+    return render(request, "accounts/organisation.html", context, status=status)
+
+
+@admin_required
+def organisation_settings(request):
+    """The organisation's name, the defaults for new people and its e-mail domains."""
+    if request.method != "POST":
+        return _organisation_page(request)
+    form = OrganisationSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = organisations.change_organisation(
+                request.person.organisation, **form.cleaned_data
+            )
+        except organisations.OrganisationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The organisation's settings are saved.") if changed else _("Nothing changed."),
+            )
+            return redirect("organisation_settings")
+    return _organisation_page(request, settings_form=form, status=400)
+
+
+@require_POST
+@admin_required
+def organisation_domain_add(request):
+    form = EmailDomainForm(request.POST)
+    if form.is_valid():
+        try:
+            domain = organisations.add_email_domain(
+                request.person.organisation, form.cleaned_data["domain"]
+            )
+        except organisations.OrganisationError as error:
+            form.add_error("domain", str(error))
+        else:
+            messages.success(request, _("%(domain)s is added.") % {"domain": domain.domain})
+            return redirect(reverse("organisation_settings") + "#domains")
+    return _organisation_page(request, domain_form=form, status=400)
+
+
+@require_POST
+@admin_required
+def organisation_domain_remove(request, domain_id: int):
+    domain = organisations.remove_email_domain(request.person.organisation, domain_id)
+    if domain is None:
+        raise Http404("no such domain in this organisation")
+    messages.success(request, _("%(domain)s is removed.") % {"domain": domain})
+    return redirect(reverse("organisation_settings") + "#domains")
+
+
+@require_safe
+@admin_required
+def onboarding_checklist(request):
+    """What a new organisation has done and what is next (derived from the data)."""
+    checklist = onboarding.checklist(request.person.organisation)
+    return render(request, "accounts/start.html", {"checklist": checklist})

@@ -3,10 +3,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
+from budbringer.accounts import onboarding
+
 
 @require_safe
 def home(request):
-    return redirect("for_you" if request.user.is_authenticated else "login")
+    if not request.user.is_authenticated:
+        return redirect("login")
+    # A new organisation's admin starts on the checklist (accounts/onboarding.py).
+    if request.person is not None and onboarding.lands_on_checklist(request.person):
+        return redirect("onboarding_checklist")
+    return redirect("for_you")
 
 
 @require_safe

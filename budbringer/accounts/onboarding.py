@@ -1,0 +1,145 @@
+"""The onboarding checklist of a new organisation: what is done and what is next.
+
+Derived from the data every time, never stored: a step is done when the organisation
+has what the step asks for, however it got there (this page, the Django admin, an
+import, SCIM). One small function per step; ``STEPS`` is their order on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from budbringer.accounts.models import EmailDomain, Organisation, Person
+from budbringer.accounts.roles import may_administer
+from budbringer.sources.models import Source, SourceList
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    explanation: str  # one line: why this step matters
+    links: list[tuple[str, str]]  # (label, path) of the pages where it is done
+    done: bool
+
+
+def defaults_step(organisation: Organisation) -> Step:
+    return Step(
+        "defaults",
+        _("Languages and time zone"),
+        _("What new people read and when their digests go out, until they choose themselves."),
+        [(_("Organisation settings"), reverse("organisation_settings") + "#defaults")],
+        bool(organisation.languages) and bool(organisation.time_zone),
+    )
+
+
+def domains_step(organisation: Organisation) -> Step:
+    return Step(
+        "domains",
+        _("E-mail domains"),
+        _("The domains of your work addresses: single sign-on and provisioning accept only these."),
+        [(_("Add a domain"), reverse("organisation_settings") + "#domains")],
+        EmailDomain.objects.filter(organisation=organisation).exists(),
+    )
+
+
+def sign_in_step(organisation: Organisation) -> Step:
+    """Passwords always work; the step is done once sign-in is in use beyond the first
+    admin: more than one person has a password. (Single sign-on, when enabled, also counts: the
+    SSO connections add their test here.)"""
+    with_password = (
+        Person.objects.in_organisation(organisation)
+        .active()
+        # Django marks an unusable password with a leading "!".
+        .exclude(user__password__startswith="!")  # noqa: S106
+        .count()
+    )
+    return Step(
+        "sign_in",
+        _("Sign-in method"),
+        _("People sign in with a password, or with your company account through single sign-on."),
+        [(_("Sign-in settings"), reverse("organisation_settings") + "#sign-in")],
+        with_password > 1,
+    )
+
+
+def content_step(organisation: Organisation) -> Step:
+    return Step(
+        "content",
+        _("First sources and lists"),
+        _("The feeds and sites Budbringer reads, grouped in lists people can follow."),
+        [
+            (_("Add a source"), reverse("editor_sources")),
+            (_("Lists"), reverse("editor_lists")),
+        ],
+        Source.objects.filter(organisation=organisation).exists()
+        and SourceList.objects.filter(organisation=organisation).exists(),
+    )
+
+
+def people_step(organisation: Organisation) -> Step:
+    return Step(
+        "people",
+        _("People"),
+        _("Invite your colleagues one by one, import them from a CSV file, or sync them by SCIM."),
+        # The people pages' paths, as they are (their URL names live with that app).
+        [(_("Invite people"), "/people/"), (_("Import a CSV file"), "/people/import/")],
+        Person.objects.in_organisation(organisation).count() > 1,
+    )
+
+
+def digests_step(organisation: Organisation) -> Step:
+    return Step(
+        "digests",
+        _("Digest defaults"),
+        _("How often new people get a digest of what is worth sharing; each can change it."),
+        [(_("Organisation settings"), reverse("organisation_settings") + "#defaults")],
+        bool(organisation.digest_cadence),
+    )
+
+
+STEPS: list[Callable[[Organisation], Step]] = [
+    defaults_step,
+    domains_step,
+    sign_in_step,
+    content_step,
+    people_step,
+    digests_step,
+]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    steps: list[Step]
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((step for step in self.steps if not step.done), None)
+
+
+def checklist(organisation: Organisation) -> Checklist:
+    return Checklist([step(organisation) for step in STEPS])
+
+
+def lands_on_checklist(person: Person) -> bool:
+    """Whether the home page sends this person to the checklist: an admin of an
+    organisation that is only starting (nobody but them yet)."""
+    return (
+        may_administer(person) and Person.objects.in_organisation(person.organisation).count() < 2
+    )
