@@ -15,6 +15,7 @@ from budbringer.links import views as links
 from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
+from budbringer.sso.saml import views as saml
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -119,5 +120,9 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="password_reset"),
         name="admin_password_reset",
     ),
+    path("organisation/sign-in/saml/", saml.admin_page, name="saml_admin"),
+    path("sso/saml/<slug:slug>/metadata/", saml.metadata, name="saml_metadata"),
+    path("sso/saml/<slug:slug>/login/", saml.start, name="saml_login"),
+    path("sso/saml/<slug:slug>/acs/", saml.acs, name="saml_acs"),
     path("admin/", admin_site.urls),
 ]
