@@ -78,4 +78,4 @@ def signed_in_as(client):
 
 
 def assertion_of(xml: str) -> str:
-    return re.search(r"<ns1:Assertion .*?</ns1:Assertion>", xml, re.S).group(0)
+    return re.search(r"<(\w+):Assertion .*?</\1:Assertion>", xml, re.S).group(0)

@@ -116,7 +116,7 @@ class TestIdP:
     def request_id_of(saml_request: str) -> tuple[str, str, str]:
         """The same, read by the standard library (no IdP config needed)."""
         import zlib
-        from xml.etree import ElementTree
+        from defusedxml import ElementTree
 
         xml = zlib.decompress(base64.b64decode(saml_request), -15)
         root = ElementTree.fromstring(xml)
