@@ -19,6 +19,7 @@ from budbringer.scim import views as scim
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
 from budbringer.sso import views as sso
+from budbringer.sso.saml import views as saml
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -198,5 +199,9 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="password_reset"),
         name="admin_password_reset",
     ),
+    path("organisation/sign-in/saml/", saml.admin_page, name="saml_admin"),
+    path("sso/saml/<slug:slug>/metadata/", saml.metadata, name="saml_metadata"),
+    path("sso/saml/<slug:slug>/login/", saml.start, name="saml_login"),
+    path("sso/saml/<slug:slug>/acs/", saml.acs, name="saml_acs"),
     path("admin/", admin_site.urls),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.models import EmailDomain, Organisation, Person
 from budbringer.accounts.roles import may_administer
 from budbringer.sources.models import Source, SourceList
+from budbringer.sso.discovery import start_url_for
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,7 @@ def domains_step(organisation: Organisation) -> Step:
 
 def sign_in_step(organisation: Organisation) -> Step:
     """Passwords always work; the step is done once sign-in is in use beyond the first
-    admin: more than one person has a password. (Single sign-on, when enabled, also counts: the
-    SSO connections add their test here.)"""
+    admin: more than one person has a password, or a single sign-on connection is enabled."""
     with_password = (
         Person.objects.in_organisation(organisation)
         .active()
@@ -62,8 +62,11 @@ def sign_in_step(organisation: Organisation) -> Step:
         "sign_in",
         _("Sign-in method"),
         _("People sign in with a password, or with your company account through single sign-on."),
-        [(_("Sign-in settings"), reverse("organisation_settings") + "#sign-in")],
-        with_password > 1,
+        [
+            (_("OpenID Connect"), reverse("sign_in_settings")),
+            (_("SAML"), reverse("saml_admin")),
+        ],
+        with_password > 1 or start_url_for(organisation) is not None,
     )
 
 
@@ -86,8 +89,11 @@ def people_step(organisation: Organisation) -> Step:
         "people",
         _("People"),
         _("Invite your colleagues one by one, import them from a CSV file, or sync them by SCIM."),
-        # The people pages' paths, as they are (their URL names live with that app).
-        [(_("Invite people"), "/people/"), (_("Import a CSV file"), "/people/import/")],
+        [
+            (_("Invite people"), reverse("person_invite")),
+            (_("Import a CSV file"), reverse("people_import")),
+            (_("SCIM provisioning"), reverse("scim_tokens")),
+        ],
         Person.objects.in_organisation(organisation).count() > 1,
     )
 

@@ -19,6 +19,7 @@ from budbringer.digests import tasks as digest_tasks
 from budbringer.links import tasks as link_tasks
 from budbringer.relevance import tasks as relevance_tasks
 from budbringer.sources import tasks as source_tasks
+from budbringer.sso.saml import tasks as saml_tasks
 from budbringer.timing import tasks as timing_tasks
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ SCHEDULE = [
     ),
     Periodic("relevance.retrain_rankers", dt.timedelta(days=1), relevance_tasks.retrain_rankers),
     Periodic("timing.refit_reachability", dt.timedelta(days=1), timing_tasks.refit_reachability),
+    Periodic("sso.prune_seen_assertions", dt.timedelta(hours=1), saml_tasks.prune_seen_assertions),
     Periodic("digests.plan", dt.timedelta(minutes=10), digest_tasks.plan),
     Periodic("digests.send", dt.timedelta(minutes=1), digest_tasks.send),
     # Yesterday's clicks into the dashboard's roll-up, once they have all been counted.

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from budbringer.accounts.models import EmailDomain, Organisation
 from budbringer.sso.models import OidcConnection
+from budbringer.sso.saml.signin import saml_start_url
 
 
 def _oidc_start(organisation: Organisation) -> str | None:
@@ -24,6 +25,7 @@ def _oidc_start(organisation: Organisation) -> str | None:
 
 KINDS: list[tuple[str, Callable[[Organisation], str | None]]] = [
     ("oidc", _oidc_start),
+    ("saml", saml_start_url),
 ]
 
 

@@ -80,3 +80,57 @@ class SignInPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in policy of organisation {self.organisation_id}"
+
+
+class SamlConnection(ConnectionBase):
+    """An organisation's SAML 2.0 identity provider (ADFS, Okta, ...) and our side of it.
+
+    The provider's entity id, sign-on URL and signing certificates come from its metadata
+    (``sso.saml.metadata``); our key pair is made with the connection, the private key
+    encrypted at rest."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="saml_connection"
+    )
+    # One provider vouches for one organisation: a second one claiming it is refused.
+    idp_entity_id = models.CharField(_("identity provider entity id"), max_length=1024, unique=True)
+    idp_sso_url = models.URLField(_("identity provider sign-on URL"), max_length=2000)
+    # PEM certificates, one after another: the keys that may sign assertions.
+    idp_certificates = models.TextField(_("identity provider signing certificates"))
+    # Where the metadata was fetched from, when an admin gave a URL instead of the XML.
+    idp_metadata_url = models.URLField(_("metadata URL"), max_length=2000, blank=True)
+    # The attribute with the e-mail address; empty means the NameID (format emailAddress).
+    email_attribute = models.CharField(_("e-mail attribute"), max_length=200, blank=True)
+    name_attribute = models.CharField(_("name attribute"), max_length=200, blank=True)
+    sp_certificate = models.TextField(_("our certificate"))
+    sp_private_key = EncryptedTextField(_("our private key"))
+
+    class Meta:
+        verbose_name = _("SAML connection")
+        verbose_name_plural = _("SAML connections")
+
+    def __str__(self) -> str:
+        return f"SAML: {self.idp_entity_id}"
+
+    def certificates(self) -> list[str]:
+        pems = self.idp_certificates.split("-----END CERTIFICATE-----")
+        return [pem.strip() + "\n-----END CERTIFICATE-----\n" for pem in pems if pem.strip()]
+
+
+class SeenAssertion(models.Model):
+    """An assertion already used to sign in, kept until it expires, so a copy of it (a
+    replay) is refused; the unique key makes two simultaneous uses one success."""
+
+    connection = models.ForeignKey(SamlConnection, on_delete=models.CASCADE)
+    assertion_id = models.CharField(max_length=256)
+    keep_until = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "assertion_id"], name="sso_assertion_used_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.assertion_id
