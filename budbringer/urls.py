@@ -12,6 +12,7 @@ from budbringer.core import views as core
 from budbringer.digests import views as digests
 from budbringer.leads import views as leads
 from budbringer.links import views as links
+from budbringer.people import views as people
 from budbringer.relevance import views as relevance
 from budbringer.sharing import views as sharing
 from budbringer.sources import views as sources
@@ -41,6 +42,7 @@ urlpatterns = [
     path("settings/", accounts.person_settings, name="person_settings"),
     path("settings/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("settings/my-data.json", accounts.person_export, name="person_export"),
+    path("people/import/", people.people_import, name="people_import"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
     path("items/<int:item_id>/share/<str:network>/", sharing.share, name="share"),

@@ -42,6 +42,10 @@ INTERFACE_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 DEFAULT_LANGUAGES = ["en"]
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
 NAME_MAX_LENGTH = Person._meta.get_field("name").max_length
+PLANNED_FIELDS = (
+    "organisation_id", "name", "role", "languages", "time_zone", "user__email",
+    "department__name", "manager__user__email",
+)  # fmt: skip
 # Rows per statement in the batch path: below every database's limit of parameters.
 BATCH_SIZE = 500
 
@@ -341,6 +345,9 @@ class _Batch:
             person.user.email.lower(): person
             for person in Person.objects.select_related("user", "department", "manager__user")
             .filter(organisation=organisation)
+            # Only what planning compares: whole rows made loading 10,000 people most
+            # of an import's time.
+            .only(*PLANNED_FIELDS)
             .iterator(chunk_size=2000)
         }
         self.incoming = {details.email for details in people}
