@@ -277,6 +277,13 @@ FETCH_PROCESSES = env_int("BUDBRINGER_FETCH_PROCESSES", os.cpu_count() or 1, min
 # Minutes between fetches of a healthy source, unless its Cache-Control asks for longer.
 FETCH_INTERVAL = env_int("BUDBRINGER_FETCH_INTERVAL", 30, minimum=1)
 
+# The people import (CSV): the largest file and the most people one import takes. The
+# page keeps the uploaded file in the session between its preview and the import.
+PEOPLE_IMPORT_MAX_BYTES = env_int(
+    "BUDBRINGER_PEOPLE_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
+)
+PEOPLE_IMPORT_MAX_ROWS = env_int("BUDBRINGER_PEOPLE_IMPORT_MAX_ROWS", 20_000, minimum=1)
+
 # Digests: a delivery being sent belongs to its worker this long; after that another worker
 # resends it (same Message-ID). Keep it well above EMAIL_TIMEOUT.
 DIGEST_LEASE_SECONDS = env_int("BUDBRINGER_DIGEST_LEASE_SECONDS", 300, minimum=1)

@@ -100,6 +100,7 @@ urlpatterns = [
         name="recovery_codes_regenerate",
     ),
     path("organisation/security/", mfa.organisation_security, name="organisation_security"),
+    path("people/import/", people.people_import, name="people_import"),
     path("for-you/", content.for_you, name="for_you"),
     path("items/<int:item_id>/", content.item_detail, name="item_detail"),
     path("items/<int:item_id>/share/<str:network>/", sharing.share, name="share"),

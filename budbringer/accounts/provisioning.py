@@ -11,14 +11,17 @@ redirecting); it only stops sign-in and everything that would reach them.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,10 +42,27 @@ from budbringer.lib.names import one_line
 INTERFACE_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 DEFAULT_LANGUAGES = ["en"]
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
+NAME_MAX_LENGTH = Person._meta.get_field("name").max_length
+PLANNED_FIELDS = (
+    "organisation_id", "name", "role", "languages", "time_zone", "user__email",
+    "department__name", "manager__user__email",
+)  # fmt: skip
+# Rows per statement in the batch path: below every database's limit of parameters.
+BATCH_SIZE = 500
 
 
 class ProvisioningError(ValueError):
     """Input that cannot become a person; the message says why, for the person fixing it."""
+
+
+class BatchRefused(ProvisioningError):
+    """Some people of a batch cannot be provisioned, so none was; ``results`` holds each
+    one's Outcome or ProvisioningError, in the batch's order."""
+
+    def __init__(self, results: list[Outcome | ProvisioningError]):
+        self.results = results
+        errors = sum(isinstance(result, ProvisioningError) for result in results)
+        super().__init__(_("%(count)s of them cannot be provisioned.") % {"count": errors})
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,16 @@ def check_details(details: PersonDetails) -> PersonDetails:
     """Validate and normalise every value the source gave; raise ProvisioningError."""
     email = normalise_email(details.email)
     name = one_line(details.name or "")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ProvisioningError(
+            _("The name is longer than %(count)s characters.") % {"count": NAME_MAX_LENGTH}
+        )
+    department = one_line(details.department) if details.department is not None else None
+    if department is not None and len(department) > NAME_MAX_LENGTH:
+        raise ProvisioningError(
+            _("The department's name is longer than %(count)s characters.")
+            % {"count": NAME_MAX_LENGTH}
+        )
     if details.role is not None and details.role not in Role.values:
         raise ProvisioningError(
             _("%(role)s is not a role (use one of: %(roles)s).")
@@ -142,7 +172,7 @@ def check_details(details: PersonDetails) -> PersonDetails:
         details,
         email=email,
         name=name,
-        department=one_line(details.department) if details.department is not None else None,
+        department=department,
         languages=languages,
         time_zone=time_zone,
         manager_email=manager_email,
@@ -181,19 +211,33 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def plan_person(
+def _login_elsewhere(organisation: Organisation, emails: Iterable[str]) -> set[str]:
+    """Those of ``emails`` (normalised) that are logins (e-mail or username) of no person
+    of this organisation: another organisation's people, or logins without a person."""
+    emails = list(emails)
+    taken: set[str] = set()
+    users = get_user_model().objects.exclude(person__organisation=organisation)
+    for start in range(0, len(emails), BATCH_SIZE):
+        chunk = emails[start : start + BATCH_SIZE]
+        for email, username in (
+            users.annotate(email_lower=Lower("email"), username_lower=Lower("username"))
+            .filter(Q(email_lower__in=chunk) | Q(username_lower__in=chunk))
+            .values_list("email_lower", "username_lower")
+        ):
+            taken.update({email, username})
+    return taken.intersection(emails)
+
+
+def _plan(
     organisation: Organisation,
     details: PersonDetails,
+    person: Person | None,
     *,
-    managers: dict[str, str] | None = None,
+    login_elsewhere: bool,
+    manager_known: Callable[[str], bool],
 ) -> Outcome:
-    """What ``provision_person`` would do, without saving anything (the dry run).
-
-    ``details`` must have passed ``check_details``. ``managers`` maps e-mail addresses
-    that will exist by then (rows of the same import) to names, for manager lookups.
-    """
-    person = find_person(organisation, details.email)
-    if person is None and get_user_model().objects.filter(email__iexact=details.email).exists():
+    """The dry run's rules, on what the caller looked up (one person, or a whole batch)."""
+    if person is None and login_elsewhere:
         raise ProvisioningError(
             _("%(email)s already has a login in another organisation.") % {"email": details.email}
         )
@@ -210,7 +254,7 @@ def plan_person(
     if details.manager_email is not None:
         old = person.manager.user.email if person is not None and person.manager else ""
         new = details.manager_email or ""
-        if new and new not in (managers or {}) and find_person(organisation, new) is None:
+        if new and not manager_known(new):
             raise ProvisioningError(
                 _("The manager %(email)s is not a person of this organisation.") % {"email": new}
             )
@@ -219,6 +263,40 @@ def plan_person(
     if person is None:
         return Outcome("new", None, changes)
     return Outcome("changed" if changes else "unchanged", person, changes)
+
+
+def plan_person(
+    organisation: Organisation,
+    details: PersonDetails,
+    *,
+    managers: dict[str, str] | None = None,
+) -> Outcome:
+    """What ``provision_person`` would do, without saving anything (the dry run).
+
+    ``details`` must have passed ``check_details``. ``managers`` maps e-mail addresses
+    that will exist by then (rows of the same import) to names, for manager lookups.
+    """
+    person = find_person(organisation, details.email)
+    return _plan(
+        organisation,
+        details,
+        person,
+        login_elsewhere=person is None and bool(_login_elsewhere(organisation, [details.email])),
+        manager_known=lambda email: (
+            email in (managers or {}) or find_person(organisation, email) is not None
+        ),
+    )
+
+
+def _new_person(organisation: Organisation, user, wanted: dict[str, object]) -> Person:
+    """A person not saved yet, with the organisation's defaults for what sources do not say."""
+    languages = wanted["languages"]
+    return Person(
+        user=user,
+        organisation=organisation,
+        interface_language=next((code for code in languages if code in INTERFACE_LANGUAGES), "en"),
+        digest_cadence=organisation.digest_cadence or DigestCadence.WEEKLY,
+    )
 
 
 @transaction.atomic
@@ -238,15 +316,7 @@ def provision_person(organisation: Organisation, details: PersonDetails) -> Outc
         user = User(username=details.email, email=details.email)
         user.set_unusable_password()
         user.save()
-        languages = wanted["languages"]
-        person = Person(
-            user=user,
-            organisation=organisation,
-            interface_language=next(
-                (code for code in languages if code in INTERFACE_LANGUAGES), "en"
-            ),
-            digest_cadence=organisation.digest_cadence or DigestCadence.WEEKLY,
-        )
+        person = _new_person(organisation, user, wanted)
     for name, value in wanted.items():
         setattr(person, name, value)
     if details.department is not None:
@@ -264,6 +334,141 @@ def provision_person(organisation: Organisation, details: PersonDetails) -> Outc
         preferences_changed(person)  # the time zone or languages may have changed
     outcome.person = person
     return outcome
+
+
+class _Batch:
+    """What a batch needs, looked up in a few queries instead of a few per person: the
+    organisation's people and departments, and which addresses are logins elsewhere."""
+
+    def __init__(self, organisation: Organisation, people: Sequence[PersonDetails]):
+        self.organisation = organisation
+        self.people = {
+            person.user.email.lower(): person
+            for person in Person.objects.select_related("user", "department", "manager__user")
+            .filter(organisation=organisation)
+            # Only what planning compares: whole rows made loading 10,000 people most
+            # of an import's time.
+            .only(*PLANNED_FIELDS)
+            .iterator(chunk_size=2000)
+        }
+        self.incoming = {details.email for details in people}
+        self.elsewhere = _login_elsewhere(organisation, self.incoming - self.people.keys())
+        self.departments = {
+            department.name.casefold(): department
+            for department in Department.objects.filter(organisation=organisation)
+        }
+
+    def plan(self, details: PersonDetails) -> Outcome:
+        return _plan(
+            self.organisation,
+            details,
+            self.people.get(details.email),
+            login_elsewhere=details.email in self.elsewhere,
+            manager_known=lambda email: email in self.incoming or email in self.people,
+        )
+
+    def plan_all(self, people: Sequence[PersonDetails]) -> list[Outcome | ProvisioningError]:
+        results: list[Outcome | ProvisioningError] = []
+        for details in people:
+            try:
+                results.append(self.plan(details))
+            except ProvisioningError as error:
+                results.append(error)
+        return results
+
+
+def plan_people(
+    organisation: Organisation, people: Sequence[PersonDetails]
+) -> list[Outcome | ProvisioningError]:
+    """``plan_person`` for many people at once (an import), in a few queries: each one's
+    Outcome, or the ProvisioningError that stops them, in order. Managers may be people
+    of the batch as well as people of the organisation. ``people`` must have passed
+    ``check_details`` and hold each e-mail address once."""
+    return _Batch(organisation, people).plan_all(people)
+
+
+@transaction.atomic
+def provision_people(organisation: Organisation, people: Sequence[PersonDetails]) -> list[Outcome]:
+    """``provision_person`` for many people at once, all or nothing, under the same rules
+    (``plan_people``'s), with rows written in bulk: 10,000 people in seconds, not minutes.
+
+    Raises BatchRefused (and saves nothing) when any of them cannot be provisioned.
+    People who are unchanged are not written at all.
+    """
+    batch = _Batch(organisation, people)
+    results = batch.plan_all(people)
+    if any(isinstance(result, ProvisioningError) for result in results):
+        raise BatchRefused(results)
+    outcomes: list[Outcome] = results  # type: ignore[assignment]  (no errors, checked above)
+
+    # 1. Departments named for the first time, created once each.
+    wanted_departments: dict[str, str] = {}
+    for details in people:
+        if details.department and details.department.casefold() not in batch.departments:
+            wanted_departments.setdefault(details.department.casefold(), details.department)
+    for department in Department.objects.bulk_create(
+        Department(organisation=organisation, name=name) for name in wanted_departments.values()
+    ):
+        batch.departments[department.name.casefold()] = department
+
+    # 2. New people: their logins (no usable password: invited) and then them.
+    new = [
+        (details, outcome)
+        for details, outcome in zip(people, outcomes, strict=True)
+        if outcome.kind == "new"
+    ]
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [
+            User(username=details.email, email=details.email, password=make_password(None))
+            for details, _outcome in new
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    created = []
+    for (details, outcome), user in zip(new, users, strict=True):
+        wanted = _wanted(organisation, details, None)
+        person = _new_person(organisation, user, wanted)
+        for name, value in wanted.items():
+            setattr(person, name, value)
+        if details.department:
+            person.department = batch.departments[details.department.casefold()]
+        outcome.person = person
+        created.append(person)
+    Person.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    for person in created:
+        batch.people[person.user.email.lower()] = person
+
+    # 3. Changed people: only the fields that change.
+    changed: list[Person] = []
+    fields: set[str] = set()
+    for details, outcome in zip(people, outcomes, strict=True):
+        if outcome.kind != "changed":
+            continue
+        person = outcome.person
+        for name, value in _wanted(organisation, details, person).items():
+            setattr(person, name, value)
+        if "department" in outcome.changes:
+            person.department = (
+                batch.departments[details.department.casefold()] if details.department else None
+            )
+        fields.update(name for name in outcome.changes if name != "manager")
+        changed.append(person)
+    if changed and fields:
+        Person.objects.bulk_update(changed, sorted(fields), batch_size=BATCH_SIZE)
+
+    # 4. Managers last: they may be people created in step 2.
+    managed = []
+    for details, outcome in zip(people, outcomes, strict=True):
+        if "manager" in outcome.changes:
+            person = outcome.person
+            person.manager = batch.people[details.manager_email] if details.manager_email else None
+            managed.append(person)
+    Person.objects.bulk_update(managed, ["manager"], batch_size=BATCH_SIZE)
+
+    for person in changed:
+        preferences_changed(person)  # the time zone or languages may have changed
+    return outcomes
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 their organisation, and keep its departments. Every change goes through
 ``accounts.provisioning``, ``accounts.invitations`` or ``accounts.departments``."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -15,7 +17,14 @@ from budbringer.accounts.access import admin_required
 from budbringer.accounts.models import Department, Invitation, Person, PersonStatus
 from budbringer.accounts.provisioning import PersonDetails, ProvisioningError
 from budbringer.accounts.roles import Role
-from budbringer.people.forms import DepartmentNameForm, InviteForm, MergeForm, PersonForm
+from budbringer.people.forms import (
+    DepartmentNameForm,
+    ImportFileForm,
+    InviteForm,
+    MergeForm,
+    PersonForm,
+)
+from budbringer.people.importing import ImportFileError, import_people, preview_import
 from budbringer.people.listing import AWAY_DAYS, NO_DEPARTMENT, PAGE_SIZE, PeopleQuery, people_for
 
 
@@ -238,3 +247,56 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
         "people_count": department.people.count(),
     }
     return render(request, "people/department.html", context)
+
+
+# The uploaded file between its preview and the import: its text and hash (so that the
+# import applies the file that was previewed; the page posts the hash back).
+UPLOAD_KEY = "people_import_upload"
+
+
+@admin_required
+def people_import(request):
+    """Upload: the dry run of every row. "Import": exactly that preview, or nothing."""
+    organisation = request.person.organisation
+    if request.method == "POST" and "apply" in request.POST:
+        return _apply(request)
+    form = ImportFileForm(request.POST or None, request.FILES or None)
+    report = upload = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"]
+        try:
+            report = preview_import(organisation, data)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            upload = hashlib.sha256(data).hexdigest()
+            request.session[UPLOAD_KEY] = {"sha256": upload, "text": data.decode("utf-8")}
+    return render(
+        request,
+        "people/import.html",
+        {"form": form, "report": report, "upload": upload},
+    )
+
+
+def _apply(request):
+    stored = request.session.get(UPLOAD_KEY)
+    if not stored or stored["sha256"] != request.POST.get("upload"):
+        messages.error(request, _("That preview is no longer here; upload the file again."))
+        return redirect("people_import")
+    data = stored["text"].encode("utf-8")
+    report = import_people(request.person.organisation, data, previewed=request.POST.get("plan"))
+    if report.stale or report.errors:
+        # People changed since the preview: show the new one, keep the file.
+        messages.error(request, _("People changed since the preview. Here is the new one."))
+        return render(
+            request,
+            "people/import.html",
+            {"form": ImportFileForm(), "report": report, "upload": stored["sha256"]},
+        )
+    del request.session[UPLOAD_KEY]
+    counts = report.counts
+    messages.success(
+        request,
+        _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts,
+    )
+    return redirect("people_import")
