@@ -30,6 +30,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from budbringer.accounts.invitations import invitation_tokens
+from budbringer.accounts.models import EmailDomain
 from budbringer.admin import admin_site
 from budbringer.analytics.tables import TABLES
 from budbringer.api.tokens import issue_token
@@ -127,6 +128,7 @@ class Havn:
         self.lead_link = create_lead_link(self.lead, url="https://havn.example.com/offer")
         self.api_token, self.api_secret = issue_token(cast.havn, "Havn CRM sync", cast.charlie)
         self.scim_token, self.scim_secret = issue_scim_token(cast.havn, "Havn Okta", cast.charlie)
+        self.domain = EmailDomain.objects.create(organisation=cast.havn, domain="havn.example.com")
         # SCIM requests of the walk carry Nordlys's SCIM token: the token is the organisation.
         self.nordlys_scim_secret = issue_scim_token(cast.nordlys, "Nordlys Entra ID")[1]
         self.passkey = Passkey.objects.create(
@@ -189,6 +191,8 @@ class Havn:
                 options[name] = [self.cast.havn.slug]
             elif name == "token_id":
                 options[name] = [self.api_token.pk, self.scim_token.pk]
+            elif name == "domain_id":
+                options[name] = [self.domain.pk]
             elif name == "person_id":
                 options[name] = [self.cast.charlie.pk]
             elif name == "department_id":

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budbringer.accounts.models import Person
 from budbringer.accounts.roles import Role
+from budbringer.lib.ids import ModelMultipleChoiceField
 from budbringer.sso.discovery import start_url_for
 from budbringer.sso.models import OidcConnection, SignInPolicy
 from budbringer.sso.oidc.provider import ProviderError, discover, url_allowed
@@ -158,6 +159,7 @@ class SignInPolicyForm(forms.ModelForm):
             ),
         }
         widgets = {"break_glass": forms.CheckboxSelectMultiple}
+        field_classes = {"break_glass": ModelMultipleChoiceField}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

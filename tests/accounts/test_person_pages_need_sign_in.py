@@ -57,6 +57,15 @@ PAGES = [
     ("get", "/organisation/scim/"),
     ("post", "/organisation/scim/"),
     ("post", "/organisation/scim/1/revoke/"),
+    ("get", "/organisation/"),
+    ("post", "/organisation/"),
+    ("post", "/organisation/domains/"),
+    ("post", "/organisation/domains/1/remove/"),
+    ("get", "/start/"),
+    ("get", "/people/import/"),
+    ("post", "/people/import/"),
+    ("get", "/organisation/sign-in/saml/"),
+    ("post", "/organisation/sign-in/saml/"),
     ("get", "/people/"),
     ("get", "/people/invite/"),
     ("post", "/people/invite/"),
@@ -135,6 +144,8 @@ def test_every_person_page_of_the_app_is_listed_here(cast):
     public |= {"scim_users", "scim_user", "scim_groups", "scim_group", "scim_search"}
     public |= {"scim_service_provider_config", "scim_schemas", "scim_schema"}
     public |= {"scim_resource_types", "scim_resource_type", "scim_unknown"}
+    # SAML: the identity provider's side of the sign-in (tests/sso/saml/).
+    public |= {"saml_metadata", "saml_login", "saml_acs"}
     app_pages = (
         {entry.name for entry in get_resolver().url_patterns if isinstance(entry, URLPattern)}
         - public
