@@ -54,7 +54,14 @@ def test_a_bad_file_or_organisation_is_an_error(cast, path, tmp_path):
         run(tmp_path / "x.csv", "--organisation", "nordlys")
 
 
-def test_invite_says_invitations_are_not_available_yet(cast, path):
-    with pytest.raises(CommandError, match="invitations are not available yet"):
-        run(path, "--organisation", "nordlys", "--invite")
-    assert not Person.objects.filter(user__email="anna@nordlys.example").exists()
+def test_invite_invites_the_new_people_and_only_them(cast, path):
+    output = run(path, "--organisation", "nordlys", "--invite")
+    new = Person.objects.filter(organisation=cast.nordlys, invitation__isnull=False)
+    assert new.count() >= 1
+    assert f"{new.count()} invitations queued" in output
+    assert not Person.objects.filter(pk=cast.alice.pk, invitation__isnull=False).exists()
+
+
+def test_a_dry_run_invites_nobody(cast, path):
+    run(path, "--organisation", "nordlys", "--dry-run", "--invite")
+    assert not Person.objects.filter(invitation__isnull=False).exists()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from budbringer.accounts import invitations
 from budbringer.accounts.models import Organisation
 from budbringer.people.importing import ImportFileError, import_people, preview_import
 
@@ -33,7 +34,6 @@ class Command(BaseCommand):
         importing.add_argument("--invite", action="store_true", help="invite the new people")
 
     def handle(self, *args, action, file, organisation, dry_run, invite, **options):
-        invite_person = _invitations() if invite and not dry_run else None
         try:
             organisation = Organisation.objects.get(slug=organisation)
         except Organisation.DoesNotExist:
@@ -60,16 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{summary} Dry run: nothing was saved.")
             return
         self.stdout.write(f"{summary} Imported.")
-        if invite_person is not None:
+        if invite:
             new = [row.person for row in report.rows if row.kind == "new"]
             for person in new:
-                invite_person(person)
-            self.stdout.write(f"{len(new)} invitations sent.")
-
-
-def _invitations():
-    try:
-        from budbringer.accounts.invitations import invite
-    except ImportError:
-        raise CommandError("invitations are not available yet") from None
-    return invite
+                invitations.invite(person)
+            self.stdout.write(f"{len(new)} invitations queued (the worker sends them).")
