@@ -90,7 +90,9 @@ def look(page: Page, name: str, width: int) -> None:
 
 def password_step(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    # Two steps: who you are, then the password (sso.discovery sends others to their IdP).
+    page.get_by_label("Work e-mail or user name").fill(username)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
