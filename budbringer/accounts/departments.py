@@ -1,4 +1,5 @@
-"""Departments as an admin keeps them: created, renamed and merged on the people pages.
+"""Departments as an admin keeps them (created, renamed and merged on the people pages)
+and as a directory does (SCIM groups renamed and deleted).
 
 Names are unique per organisation, case-insensitively (the model's constraint); these
 functions say so in words instead of letting the database refuse with an error page.
@@ -51,6 +52,15 @@ def rename_department(department: Department, name: str) -> Department:
     """A new name; changing only its case is allowed (it is the same department)."""
     department.name = _checked(department.organisation, name, keep=department)
     return _save(department)
+
+
+@transaction.atomic
+def delete_department(department: Department) -> int:
+    """Delete a department (a directory removed its group); its people keep their rows and
+    have no department. Returns how many people were in it."""
+    people = Person.objects.filter(department=department).update(department=None)
+    department.delete()
+    return people
 
 
 @transaction.atomic

@@ -590,22 +590,3 @@ def change_email(person: Person, email: str) -> bool:
     user.username = email
     user.save(update_fields=["email", "username"])
     return True
-
-
-def rename_department(department: Department, name: str) -> None:
-    """Rename a department; the people in it stay in it."""
-    department.name = one_line(name)
-    try:
-        department.full_clean()
-    except ValidationError as error:
-        raise ProvisioningError(" ".join(error.messages)) from None
-    department.save(update_fields=["name"])
-
-
-@transaction.atomic
-def delete_department(department: Department) -> int:
-    """Delete a department; its people keep their rows and have no department. Returns
-    how many people were in it."""
-    people = Person.objects.filter(department=department).update(department=None)
-    department.delete()
-    return people

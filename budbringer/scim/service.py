@@ -40,6 +40,7 @@ from scim2_models import (
 )
 
 from budbringer.accounts import provisioning
+from budbringer.accounts.departments import delete_department, rename_department
 from budbringer.accounts.models import Department, EmailDomain, Organisation, Person
 from budbringer.accounts.provisioning import PersonDetails, ProvisioningError
 from budbringer.lib.ids import parse_id
@@ -536,7 +537,7 @@ def _save_group(organisation: Organisation, group: Group, department: Department
         if department is None:
             department = provisioning.department_named(organisation, name, create=True)
         elif department.name != name:
-            provisioning.rename_department(department, name)
+            rename_department(department, name)
     except ProvisioningError as error:
         raise InvalidValueException(detail=str(error)) from None
     except ValidationError as error:
@@ -573,7 +574,7 @@ def patch_group(organisation: Organisation, department: Department, payload: Any
 
 def delete_group(department: Department) -> None:
     """The department goes; its people stay, with no department."""
-    provisioning.delete_department(department)
+    delete_department(department)
 
 
 def list_groups(organisation: Organisation, query, base_url: str, *, members: bool):

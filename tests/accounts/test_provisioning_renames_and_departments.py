@@ -3,7 +3,7 @@ directory), renaming a department, deleting one (its people stay, without it).""
 
 import pytest
 
-from budbringer.accounts import provisioning
+from budbringer.accounts import departments, provisioning
 from budbringer.accounts.models import Department
 from budbringer.accounts.provisioning import ProvisioningError
 
@@ -25,15 +25,15 @@ def test_an_email_of_another_login_is_refused(cast):
 
 
 def test_renaming_a_department_keeps_its_people_and_refuses_a_taken_name(cast):
-    provisioning.rename_department(cast.engineering, "  R&D  ")
+    departments.rename_department(cast.engineering, "  R&D  ")
     cast.bob.refresh_from_db()
     assert cast.bob.department.name == "R&D"
     with pytest.raises(ProvisioningError):
-        provisioning.rename_department(cast.engineering, "sales")
+        departments.rename_department(cast.engineering, "sales")
 
 
 def test_deleting_a_department_keeps_its_people(cast):
-    assert provisioning.delete_department(cast.engineering) == 2
+    assert departments.delete_department(cast.engineering) == 2
     assert not Department.objects.filter(name="Engineering").exists()
     cast.bob.refresh_from_db()
     cast.erik.refresh_from_db()
