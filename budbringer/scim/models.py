@@ -25,7 +25,7 @@ class ScimToken(models.Model):
     name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     # The first characters of the secret, so an admin can tell tokens apart.
     prefix = models.CharField(_("starts with"), max_length=16)
-    token_hash = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Null when made by `budbringer scim-token`, or once the person is erased.
     created_by = models.ForeignKey(

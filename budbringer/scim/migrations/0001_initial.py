@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, validators=[budbringer.lib.names.validate_one_line], verbose_name='name')),
                 ('prefix', models.CharField(max_length=16, verbose_name='starts with')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
+                ('secret_hash', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
