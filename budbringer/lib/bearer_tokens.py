@@ -1,14 +1,17 @@
-"""Bearer tokens kept as a hash (API tokens, SCIM tokens): made, found and revoked the same
-way for every model that has ``organisation``, ``name``, ``prefix``, ``secret_hash``,
-``created_by``, ``last_used_at`` and ``revoked_at`` and a ``usable()`` queryset.
+"""Bearer tokens kept as a hash (API tokens, SCIM tokens): one abstract model, made, found
+and revoked the same way for every kind.
 """
 
 import datetime as dt
 import hashlib
 import secrets
 
+from django.db import models
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budbringer.lib.names import validate_one_line
 
 # 32 random bytes: a hash of it cannot be walked back, so a plain SHA-256 is enough
 # (slow password hashes exist for low-entropy secrets that people choose).
@@ -17,6 +20,49 @@ SECRET_BYTES = 32
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 # Longer than any secret we make: refused before hashing.
 MAX_SECRET_LENGTH = 200
+
+
+class BearerTokenQuerySet(models.QuerySet):
+    def in_organisation(self, organisation) -> "BearerTokenQuerySet":
+        return self.filter(organisation=organisation)
+
+    def usable(self) -> "BearerTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class BearerToken(models.Model):
+    """A bearer token of one organisation; only the SHA-256 of its secret is kept, the secret
+    is shown once. Each kind (``api.ApiToken``, ``scim.ScimToken``) is a subclass."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="%(app_label)s_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
+    # The first characters of the secret, so an admin can tell tokens apart in logs and lists.
+    prefix = models.CharField(_("starts with"), max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Null when made by a command, or once the person is erased: the token stays the
+    # organisation's.
+    created_by = models.ForeignKey(
+        "accounts.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(app_label)s_tokens",
+        verbose_name=_("created by"),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = BearerTokenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
 
 def hash_secret(secret: str) -> str:

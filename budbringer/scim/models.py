@@ -4,50 +4,16 @@ what SCIM says about a person or a department that our own rows have no place fo
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from budbringer.accounts.models import Department, Organisation, Person
-from budbringer.lib.names import validate_one_line
+from budbringer.accounts.models import Department, Person
+from budbringer.lib.bearer_tokens import BearerToken
 
 
-class ScimTokenQuerySet(models.QuerySet):
-    def in_organisation(self, organisation: Organisation) -> "ScimTokenQuerySet":
-        return self.filter(organisation=organisation)
+class ScimToken(BearerToken):
+    """A bearer token that is the organisation at /scim/v2/."""
 
-    def usable(self) -> "ScimTokenQuerySet":
-        return self.filter(revoked_at__isnull=True)
-
-
-class ScimToken(models.Model):
-    """A bearer token that is the organisation at /scim/v2/; only its SHA-256 is kept."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="scim_tokens"
-    )
-    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
-    # The first characters of the secret, so an admin can tell tokens apart.
-    prefix = models.CharField(_("starts with"), max_length=16)
-    secret_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # Null when made by `budbringer scim-token`, or once the person is erased.
-    created_by = models.ForeignKey(
-        Person,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="scim_tokens",
-        verbose_name=_("created by"),
-    )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    objects = ScimTokenQuerySet.as_manager()
-
-    class Meta:
+    class Meta(BearerToken.Meta):
         verbose_name = _("SCIM token")
         verbose_name_plural = _("SCIM tokens")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class ScimIdentity(models.Model):

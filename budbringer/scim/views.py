@@ -9,11 +9,8 @@ import json
 import logging
 from functools import wraps
 
-from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -38,7 +35,7 @@ from scim2_models import (
 )
 
 from budbringer.accounts.access import admin_required
-from budbringer.lib.names import validate_one_line
+from budbringer.lib.bearer_token_pages import revoke_and_return, tokens_page
 from budbringer.scim import service
 from budbringer.scim.models import ScimToken
 from budbringer.scim.schemas import published_schemas, resource_types, service_provider_config
@@ -304,39 +301,27 @@ def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
 # The admin page
 
 
-class TokenForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=100,
-        validators=[validate_one_line],
-        help_text=gettext_lazy("What uses it, e.g. “Entra ID” or “Okta”."),
-    )
-
-
 @never_cache  # the page may carry a new secret, which no cache may keep
 @admin_required
 def scim_tokens(request: HttpRequest) -> HttpResponse:
-    organisation = request.person.organisation
-    form = TokenForm(request.POST or None)
-    new_secret = None
-    if request.method == "POST" and form.is_valid():
-        # Shown in this answer only; a redirect would have to carry it somewhere.
-        _token, new_secret = issue_token(organisation, form.cleaned_data["name"], request.person)
-        form = TokenForm()
-    tokens = ScimToken.objects.in_organisation(organisation).select_related("created_by")
-    return render(
+    return tokens_page(
         request,
-        "scim/tokens.html",
-        {"form": form, "tokens": tokens, "new_secret": new_secret, "scim_url": base_url()},
+        tokens=ScimToken.objects,
+        issue=issue_token,
+        template="scim/tokens.html",
+        help_text=gettext_lazy("What uses it, e.g. “Entra ID” or “Okta”."),
+        context={"scim_url": base_url()},
     )
 
 
 @require_POST
 @admin_required
 def scim_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(
-        ScimToken.objects.in_organisation(request.person.organisation), pk=token_id
+    return revoke_and_return(
+        request,
+        tokens=ScimToken.objects,
+        token_id=token_id,
+        revoke=revoke_token,
+        message=_("The SCIM token “%(name)s” is revoked."),
+        to="scim_tokens",
     )
-    revoke_token(token)
-    messages.success(request, _("The SCIM token “%(name)s” is revoked.") % {"name": token.name})
-    return redirect("scim_tokens")
