@@ -186,6 +186,20 @@ def change_organisation(
     return changed
 
 
+def is_own_address(organisation: Organisation, email: str) -> bool:
+    """The address is of one of the organisation's registered domains: what an identity
+    provider (OIDC, SAML) must vouch for, since one provider may serve many tenants."""
+    domain = email.rpartition("@")[2].lower()
+    return EmailDomain.objects.filter(organisation=organisation, domain=domain).exists()
+
+
+def takes_address(organisation: Organisation, email: str) -> bool:
+    """An organisation that lists its e-mail domains takes people of those domains only;
+    one that lists none takes any address from its own admins and directory (SCIM)."""
+    domains = EmailDomain.objects.filter(organisation=organisation)
+    return is_own_address(organisation, email) or not domains.exists()
+
+
 def add_email_domain(organisation: Organisation, domain: str) -> EmailDomain:
     domain = normalise_domain(domain)
     check_domain_free(organisation, domain)

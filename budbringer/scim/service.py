@@ -41,7 +41,8 @@ from scim2_models import (
 
 from budbringer.accounts import provisioning
 from budbringer.accounts.departments import delete_department, rename_department
-from budbringer.accounts.models import Department, EmailDomain, Organisation, Person
+from budbringer.accounts.models import Department, Organisation, Person
+from budbringer.accounts.organisation import takes_address
 from budbringer.accounts.provisioning import PersonDetails, ProvisioningError
 from budbringer.lib.ids import parse_id
 from budbringer.scim.models import ScimDepartment, ScimIdentity
@@ -226,8 +227,7 @@ def _user_name_taken(organisation: Organisation, user_name: str, email: str, per
 
 def _check_domain(organisation: Organisation, email: str) -> None:
     """An organisation that lists its e-mail domains gets people of those domains only."""
-    domains = EmailDomain.objects.filter(organisation=organisation)
-    if domains.exists() and not domains.filter(domain=email.rpartition("@")[2]).exists():
+    if not takes_address(organisation, email):
         raise InvalidValueException(
             detail=f"{email} is not of an e-mail domain of this organisation."
         )

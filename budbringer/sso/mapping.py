@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
 
-from budbringer.accounts.models import EmailDomain, Organisation, Person
+from budbringer.accounts.models import Organisation, Person
+from budbringer.accounts.organisation import is_own_address
 from budbringer.accounts.provisioning import (
     PersonDetails,
     ProvisioningError,
@@ -56,11 +57,6 @@ def details_from(connection, email: str, name: str, attributes: Mapping[str, obj
     return PersonDetails(email=email, name=name, department=department, role=role)
 
 
-def domain_allowed(organisation: Organisation, email: str) -> bool:
-    domain = email.rpartition("@")[2].lower()
-    return EmailDomain.objects.filter(organisation=organisation, domain=domain).exists()
-
-
 def person_signing_in(
     organisation: Organisation, connection, email: str, name: str, attributes
 ) -> Person:
@@ -73,7 +69,7 @@ def person_signing_in(
         raise SignInRefused(
             _("Your identity provider did not give a valid e-mail address.")
         ) from None
-    if not domain_allowed(organisation, email):
+    if not is_own_address(organisation, email):
         raise SignInRefused(
             _("%(email)s is not an address of this organisation's domains.") % {"email": email}
         )
