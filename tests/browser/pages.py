@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The two screens every page is used on.
+WIDTHS = {"phone": 390, "laptop": 1366}
 
 
 def sign_in(page: Page, username: str) -> None:
@@ -29,3 +31,10 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def look_at(page: Page, name: str) -> Path:
+    """The page fits its screen (no sideways scrolling), and a screenshot to look at."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    return screenshot(page, name)

@@ -12,10 +12,8 @@ from budbringer.leads.leads import create_lead_link
 from budbringer.leads.models import Lead
 from budbringer.links.models import ClickKind
 from budbringer.links.tracking import record_click
-from tests.browser.pages import screenshot, sign_in
+from tests.browser.pages import WIDTHS, look_at, sign_in
 from tests.conftest import make_person
-
-WIDTHS = {"phone": 390, "laptop": 1366}
 
 
 def counted_click(link, minutes_ago: int, ip: str) -> None:
@@ -57,11 +55,6 @@ def ownerless(cast) -> Lead:
     return Lead.objects.get(organisation=cast.nordlys, owner=None)
 
 
-def look_at(page, name: str, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
-    screenshot(page, name)
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_lead_pages_for_sales_and_leaders(cast, new_context, traffic, device):
@@ -76,40 +69,40 @@ def test_lead_pages_for_sales_and_leaders(cast, new_context, traffic, device):
     # Empty states.
     for who, page in (("sara", sara), ("lena", lena)):
         page.goto("/leads/")
-        look_at(page, f"leads-{who}-list-empty-{device}", width)
+        look_at(page, f"leads-{who}-list-empty-{device}")
         page.goto("/leads/hot/")
         expect(page.get_by_text("No lead clicked in that time.")).to_be_visible()
-        look_at(page, f"leads-{who}-hot-empty-{device}", width)
+        look_at(page, f"leads-{who}-hot-empty-{device}")
         page.goto("/leads/new/")
         expect(page.get_by_label("Owner")).to_have_count(1 if who == "lena" else 0)
-        look_at(page, f"leads-{who}-new-{device}", width)
+        look_at(page, f"leads-{who}-new-{device}")
 
     ingrid = some_leads(cast)
     for who, page in (("sara", sara), ("lena", lena)):
         page.goto("/leads/")
-        look_at(page, f"leads-{who}-list-{device}", width)
+        look_at(page, f"leads-{who}-list-{device}")
         page.goto("/leads/hot/")
-        look_at(page, f"leads-{who}-hot-{device}", width)
+        look_at(page, f"leads-{who}-hot-{device}")
         page.goto(f"/leads/{ingrid.pk}/")
         expect(page.get_by_text("Times are in your time zone")).to_have_count(1)
-        look_at(page, f"leads-{who}-detail-{device}", width)
+        look_at(page, f"leads-{who}-detail-{device}")
         page.goto(f"/leads/{ingrid.pk}/hand-over/")
-        look_at(page, f"leads-{who}-hand-over-{device}", width)
+        look_at(page, f"leads-{who}-hand-over-{device}")
     expect(sara.get_by_text("Your notes go with the lead")).to_be_visible()
     expect(lena.get_by_text("The owner's notes on this lead will be deleted.")).to_be_visible()
     # A lead whose owner left, as a leader sees it: no links, no clicks yet.
     lena.goto(f"/leads/{ownerless(cast).pk}/")
     expect(lena.locator("#owner")).to_contain_text("Nobody: its owner has left.")
-    look_at(lena, f"leads-lena-detail-ownerless-{device}", width)
+    look_at(lena, f"leads-lena-detail-ownerless-{device}")
 
     # Sara hands Ingrid over to Lena: Sara's list no longer has her, Lena's page says so.
     sara.get_by_label("New owner").select_option(label="Lena (Leader)")
     sara.get_by_role("button", name="Hand over").click()
     expect(sara.get_by_role("status")).to_contain_text("Ingrid Berg is now the lead of Lena")
     expect(sara.locator(f"#lead-{ingrid.pk}")).to_have_count(0)
-    look_at(sara, f"leads-sara-after-hand-over-{device}", width)
+    look_at(sara, f"leads-sara-after-hand-over-{device}")
     lena.goto(f"/leads/{ingrid.pk}/")
     expect(lena.locator("#owner")).to_contain_text("handed over")
     expect(lena.get_by_text("Budget decided in May.")).to_be_visible()
-    look_at(lena, f"leads-lena-detail-after-hand-over-{device}", width)
+    look_at(lena, f"leads-lena-detail-after-hand-over-{device}")
     assert traffic.unexpected() == []
