@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -26,6 +27,16 @@ from budbringer.sharing.sharing import record_share
 from tests.analytics.conftest import REPEAT, UNIQUE, click
 
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _afternoon():
+    """Run at 15:00 UTC today: yesterday is final only LATE_MARGIN and the settle window
+    after midnight, so in a day's first minutes these tests, which count on a final
+    yesterday and on today's noon being past, would fail by the clock alone."""
+    afternoon = timezone.now().astimezone(dt.UTC).replace(hour=15, minute=0, second=0)
+    with time_machine.travel(afternoon, tick=True):
+        yield
 
 
 def noon(days_ago: int) -> dt.datetime:
