@@ -1,14 +1,17 @@
 """How many active people a group has: the count behind every report's *people* and behind
-the small-group rule (``filters.hides_group``), so that both always agree.
+the small-group rule (``filters.hides_group``), so that both always agree; and how many it
+had in each past week (``weekly_headcount``), so that people who leave keep their place in
+the weeks they were there.
 
 People are counted from indexes on (organisation, department), less the few whose login is
 deactivated, rather than by joining every person to their login.
 """
 
+import datetime as dt
 from collections import Counter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Value, When
 
 from budbringer.accounts.models import Department, Organisation, Person
 
@@ -24,20 +27,34 @@ def everyone(organisation: Organisation, department: Department | None = None):
     return rows
 
 
-def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, bool]]:
-    """{person id: (department id, has shared)} of the people whose login is deactivated.
+def _inactive_rows(organisation: Organisation, *fields: str):
+    """``fields`` of the people whose login is deactivated.
 
     Found from the logins, a narrow table where few are deactivated: joining every person to
     their login, or a subquery the planner may run per person, costs far more.
     """
     users = list(get_user_model().objects.filter(is_active=False).values_list("pk", flat=True))
-    found = {}
     for start in range(0, len(users), CHUNK):
-        for pk, department_id, first_shared_at in Person.objects.filter(
+        yield from Person.objects.filter(
             organisation=organisation, user__in=users[start : start + CHUNK]
-        ).values_list("pk", "department_id", "first_shared_at"):
-            found[pk] = (department_id, first_shared_at is not None)
-    return found
+        ).values_list(*fields)
+
+
+def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, bool]]:
+    """{person id: (department id, has shared)} of the people whose login is deactivated."""
+    return {
+        pk: (department_id, first_shared_at is not None)
+        for pk, department_id, first_shared_at in _inactive_rows(
+            organisation, "pk", "department_id", "first_shared_at"
+        )
+    }
+
+
+def left_at_unknown_time(organisation: Organisation) -> list[int]:
+    """Ids of the deactivated people with no ``deactivated_at`` (their login was turned off
+    outside ``deactivate_person``, in the Django admin say): no week can count them, so
+    neither them nor their shares are in any week."""
+    return [pk for pk, left in _inactive_rows(organisation, "pk", "deactivated_at") if not left]
 
 
 def headcount(
@@ -54,3 +71,42 @@ def headcount(
         if department_id in counts:
             counts[department_id] -= 1
     return +counts
+
+
+def weekly_headcount(
+    organisation: Organisation, department: Department | None, starts: list[dt.datetime]
+) -> list[int]:
+    """People of each week, the weeks starting at ``starts`` (the last of them the end of
+    the last week): those who had joined before the week ended and had not left before it
+    began. Someone who leaves keeps their place in the weeks they were there, so a past
+    week's participation does not change when people leave later.
+
+    One grouped COUNT over the people by the week they joined, less the few deactivated.
+    """
+    joined_in = Case(
+        *(When(created_at__lt=start, then=Value(index - 1)) for index, start in enumerate(starts)),
+        default=Value(len(starts) - 1),
+        output_field=IntegerField(),
+    )
+    joined = dict(
+        everyone(organisation, department)
+        .annotate(week=joined_in)
+        .values_list("week")
+        .annotate(n=Count("*"))
+    )
+    departed = [
+        (created_at, left)
+        for department_id, created_at, left in _inactive_rows(
+            organisation, "department_id", "created_at", "deactivated_at"
+        )
+        if department is None or department_id == department.pk
+    ]
+    counts, so_far = [], joined.get(-1, 0)
+    for index in range(len(starts) - 1):
+        start, stop = starts[index], starts[index + 1]
+        so_far += joined.get(index, 0)
+        gone = sum(
+            1 for created_at, left in departed if created_at < stop and (not left or left < start)
+        )
+        counts.append(so_far - gone)
+    return counts

@@ -25,7 +25,14 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.models import Department, Organisation, Person, Role
 from budbringer.analytics import rollup
 from budbringer.analytics.filters import Filters
-from budbringer.analytics.headcounts import CHUNK, everyone, headcount, inactive_people
+from budbringer.analytics.headcounts import (
+    CHUNK,
+    everyone,
+    headcount,
+    inactive_people,
+    left_at_unknown_time,
+    weekly_headcount,
+)
 from budbringer.analytics.models import DailyClicks, DepartmentClicks, NetworkClicks
 from budbringer.content.models import Item
 from budbringer.links.models import MACHINE_KINDS, Click, ClickKind, TrackedLink
@@ -85,6 +92,18 @@ def _active_shares(organisation: Organisation, filters: Filters, inactive=None):
     if len(inactive) > CHUNK:
         return rows.filter(person__user__is_active=True)
     return rows.exclude(person__in=list(inactive)) if inactive else rows
+
+
+def _shares_while_active(organisation: Organisation, filters: Filters):
+    """The period's shares by people, those who left since included (they could share only
+    while they were active), less those of people who left at a time we do not know."""
+    rows = shares(organisation, filters).filter(person__isnull=False).order_by()
+    unknown = left_at_unknown_time(organisation)
+    if len(unknown) > CHUNK:
+        return rows.filter(
+            Q(person__user__is_active=True) | Q(person__deactivated_at__isnull=False)
+        )
+    return rows.exclude(person__in=unknown) if unknown else rows
 
 
 def shares(organisation: Organisation, filters: Filters):
@@ -254,7 +273,7 @@ class WeekRow:
     week: dt.date  # the Monday the week starts on
     days: float  # how many days of the week the period covers (7 when complete)
     complete: bool
-    people: int  # active today (the same number every week: no history of leaving is kept)
+    people: int  # active in the week: joined before it ended, not left before it began
     sharers: int  # of those people, how many shared at least once in the week's part
 
     @property
@@ -275,9 +294,10 @@ def weekly_participation(
     table and chart, its CSV and the API's /participation.
 
     Weeks start on Monday at midnight in ``zone`` (by default the current time zone: on a
-    page the viewer's own). People are those active today, as everywhere on the dashboard
-    (we keep no history of joining or leaving, so past weeks are against today's people);
-    sharers are those of them who shared in the part of the week inside the period.
+    page the viewer's own). People are those of the week (``headcounts.weekly_headcount``):
+    someone who left keeps their place, and their shares, in the weeks they were there, and
+    someone who joined counts from their first week. Sharers are those of them who shared
+    in the part of the week inside the period.
     """
     zone = zone or timezone.get_current_timezone()
     end = min(filters.until, timezone.now())
@@ -288,12 +308,11 @@ def weekly_participation(
         starts.append(dt.datetime.combine(week, dt.time(), tzinfo=zone))
         week += dt.timedelta(days=7)
     weeks = len(starts) - 1
-    inactive = inactive_people(organisation)
-    people = sum(headcount(organisation, filters.department, inactive).values())
+    people = weekly_headcount(organisation, filters.department, starts)
     # Each share's week by comparing it with the weeks' first instants, in the database:
     # no date function per row (on SQLite that is Python code for each share).
     by_week = dict(
-        _active_shares(organisation, filters, inactive)
+        _shares_while_active(organisation, filters)
         .annotate(week=_week_of("created_at", starts))
         .values_list("week")
         .annotate(sharers=Count("person", distinct=True))
@@ -308,7 +327,7 @@ def weekly_participation(
                 week=start.date(),
                 days=7 if complete else covered,
                 complete=complete,
-                people=people,
+                people=people[index],
                 sharers=by_week.get(index, 0),
             )
         )

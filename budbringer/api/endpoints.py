@@ -272,7 +272,9 @@ class WeekOut(Schema):
         description="False for a partial week (the first and the current one, usually): "
         "fewer days to share in, so its rate is not comparable with a whole week's."
     )
-    people: int = Field(description="People active today (the same in every week).")
+    people: int = Field(
+        description="People active in the week: joined before it ended, not left before it began."
+    )
     sharers: int = Field(description="Of them, how many shared at least once in the week.")
     rate: float = Field(description="sharers / people, from 0 to 1.")
 

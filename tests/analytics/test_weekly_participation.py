@@ -5,12 +5,14 @@ import csv
 import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 
 from budbringer.accounts.models import Person
+from budbringer.accounts.provisioning import deactivate_person
 from budbringer.analytics import reports
 from budbringer.analytics.filters import Filters
 from budbringer.api.tokens import issue_token
@@ -30,13 +32,12 @@ def shared(person, item, network, at):
 
 @pytest.fixture
 def weeks(cast):
-    """Nordlys's people joined long ago, bob on 10 November (counted in every week all the
-    same: people are those active today); alice reads in Oslo.
+    """Nordlys's people joined long ago, bob on Tuesday 10 November (counted from that week
+    on), ola left on Friday 20 November (counted until that week); alice reads in Oslo.
 
     Shares: erik on Wednesday 4 November; sara on Sunday 8 November 23:30 UTC, which is
-    Monday 9 November 00:30 in Oslo; bob twice in the week of 9 November; ola, whose login
-    is deactivated since, and charlie of Havn in the week of 16 November; lena on Tuesday
-    24 November.
+    Monday 9 November 00:30 in Oslo; bob twice in the week of 9 November; ola, before
+    leaving, and charlie of Havn in the week of 16 November; lena on Tuesday 24 November.
     """
     ola = make_person(cast.nordlys, "ola", department=cast.sales)
     Person.objects.update(created_at=LONG_AGO)
@@ -51,8 +52,8 @@ def weeks(cast):
     shared(ola, cast.article, "x", dt.datetime(2026, 11, 17, 9, tzinfo=dt.UTC))
     shared(cast.charlie, cast.havn_article, "x", dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC))
     shared(cast.lena, cast.article, "linkedin", dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC))
-    ola.user.is_active = False
-    ola.user.save()
+    with time_machine.travel(dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC), tick=False):
+        deactivate_person(ola)
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -60,11 +61,11 @@ def weeks(cast):
 # (week, days in the period, complete, people, sharers, participation %), by hand. The
 # first week starts on Tuesday 11:00 (5.5 days), the current one has had 3.4 days so far.
 EXPECTED = [
-    ("2026-10-26", 5.5, False, 5, 0, 0.0),
+    ("2026-10-26", 5.5, False, 5, 0, 0.0),  # ola, not bob
     ("2026-11-02", 7, True, 5, 1, 20.0),  # erik
-    ("2026-11-09", 7, True, 5, 2, 40.0),  # sara (Monday in Oslo) and bob
-    ("2026-11-16", 7, True, 5, 0, 0.0),  # ola has left, charlie is of Havn
-    ("2026-11-23", 3.4, False, 5, 1, 20.0),  # lena
+    ("2026-11-09", 7, True, 6, 2, 33.3),  # bob has joined; sara (Monday in Oslo) and bob
+    ("2026-11-16", 7, True, 6, 1, 16.7),  # ola, who left on Friday; charlie is of Havn
+    ("2026-11-23", 3.4, False, 5, 1, 20.0),  # ola has gone; lena
 ]
 
 
@@ -153,3 +154,13 @@ def test_a_week_is_complete_only_when_all_of_it_is_inside_the_period_and_past(ca
         ("2026-11-23", 3.4, False),
         ("2026-11-30", 0.0, False),
     ]
+
+
+def test_someone_who_left_at_an_unknown_time_is_in_no_week(cast, weeks):
+    """A login turned off outside deactivate_person (in the Django admin, say) says nothing
+    about when: that person, and their shares, are left out of every week."""
+    ola = Person.objects.get(user__username="ola")
+    Person.objects.filter(pk=ola.pk).update(deactivated_at=None)
+    period = Filters(since=NOW - dt.timedelta(days=30), until=NOW)
+    rows = reports.weekly_participation(cast.nordlys, period, zone=ZoneInfo(OSLO))
+    assert [(row.people, row.sharers) for row in rows] == [(4, 0), (4, 1), (5, 2), (5, 0), (5, 1)]
