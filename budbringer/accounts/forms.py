@@ -218,16 +218,19 @@ class OrganisationSettingsForm(forms.Form):
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("What new people read until they choose themselves."),
+        error_messages={"required": _("Choose at least one language.")},
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=[("", "—")] + [(name, name) for name in _TIME_ZONES],
         help_text=_("New people's time zone, for when their digests go out."),
+        error_messages={"required": _("Choose a time zone.")},
     )
     digest_cadence = forms.ChoiceField(
         label=_("Digests for new people"),
         choices=[("", "—"), *DigestCadence.choices],
         help_text=_("How often new people get a digest; each person can change theirs."),
+        error_messages={"required": _("Choose how often new people get a digest.")},
     )
 
     @classmethod

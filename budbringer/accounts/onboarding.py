@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from budbringer.accounts.models import EmailDomain, Organisation, Person
 from budbringer.accounts.roles import may_administer
 from budbringer.sources.models import Source, SourceList
-from budbringer.sso.discovery import start_url_for
+from budbringer.sso.models import OidcConnection, SamlConnection
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Step:
     explanation: str  # one line: why this step matters
     links: list[tuple[str, str]]  # (label, path) of the pages where it is done
     done: bool
+    # What is left to do even when the step is done (a connection saved but still off).
+    note: str = ""
 
 
 def defaults_step(organisation: Organisation) -> Step:
@@ -50,7 +52,8 @@ def domains_step(organisation: Organisation) -> Step:
 
 def sign_in_step(organisation: Organisation) -> Step:
     """Passwords always work; the step is done once sign-in is in use beyond the first
-    admin: more than one person has a password, or a single sign-on connection is enabled."""
+    admin: more than one person has a password, or a single sign-on connection is enabled.
+    A connection saved but off, with none on, is noted as what is left."""
     with_password = (
         Person.objects.in_organisation(organisation)
         .active()
@@ -58,15 +61,38 @@ def sign_in_step(organisation: Organisation) -> Step:
         .exclude(user__password__startswith="!")  # noqa: S106
         .count()
     )
+    # Whether each kind of connection is saved, and on: one query per kind.
+    saved = {
+        model: set(
+            model.objects.filter(organisation=organisation).values_list("enabled", flat=True)
+        )
+        for model in (OidcConnection, SamlConnection)
+    }
+    single_sign_on = any(True in enabled for enabled in saved.values())
+    note = ""
+    if not single_sign_on and False in saved[OidcConnection]:
+        note = _(
+            "An OpenID Connect connection is saved but off: point it at your identity "
+            "provider, test it and turn it on."
+        )
+    elif not single_sign_on and False in saved[SamlConnection]:
+        note = _(
+            "A SAML connection is saved but off: point it at your identity provider, test it "
+            "and turn it on."
+        )
     return Step(
         "sign_in",
         _("Sign-in method"),
-        _("People sign in with a password, or with your company account through single sign-on."),
+        _(
+            "Passwords work from the start. Done once a colleague has set a password, or "
+            "once your company's single sign-on is connected."
+        ),
         [
-            (_("OpenID Connect"), reverse("sign_in_settings")),
-            (_("SAML"), reverse("saml_admin")),
+            (_("Single sign-on (OpenID Connect)"), reverse("sign_in_settings")),
+            (_("Single sign-on (SAML)"), reverse("saml_admin")),
         ],
-        with_password > 1 or start_url_for(organisation) is not None,
+        with_password > 1 or single_sign_on,
+        note,
     )
 
 

@@ -266,6 +266,7 @@ def _organisation_page(request, settings_form=None, domain_form=None, status=200
         "domain_form": domain_form or EmailDomainForm(),
         "domains": organisation.email_domains.all(),
         "checklist": onboarding.checklist(organisation),
+        "single_sign_on": start_url_for(organisation) is not None,
     }
     return render(request, "accounts/organisation.html", context, status=status)
 
@@ -304,7 +305,9 @@ def organisation_domain_add(request):
         except organisations.OrganisationError as error:
             form.add_error("domain", str(error))
         else:
-            messages.success(request, _("%(domain)s is added.") % {"domain": domain.domain})
+            messages.success(
+                request, _("%(domain)s is added.") % {"domain": domain.domain}, "domains"
+            )
             return redirect(reverse("organisation_settings") + "#domains")
     return _organisation_page(request, domain_form=form, status=400)
 
@@ -315,7 +318,7 @@ def organisation_domain_remove(request, domain_id: int):
     domain = organisations.remove_email_domain(request.person.organisation, domain_id)
     if domain is None:
         raise Http404("no such domain in this organisation")
-    messages.success(request, _("%(domain)s is removed.") % {"domain": domain})
+    messages.success(request, _("%(domain)s is removed.") % {"domain": domain}, "domains")
     return redirect(reverse("organisation_settings") + "#domains")
 
 

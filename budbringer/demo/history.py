@@ -81,6 +81,13 @@ class Sharer:
     time_zone: str
     activity: str
     topics: frozenset[str] = frozenset()
+    # When they stopped using Budbringer (they left, or never came in): nothing of theirs
+    # is planned from then on. Planned and then dropped, so the random draws, and so
+    # everyone else's history, are the same with or without it.
+    active_until: dt.datetime | None = None
+
+    def was_active(self, at: dt.datetime) -> bool:
+        return self.active_until is None or at < self.active_until
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,8 @@ def plan_shares(
             planned = _plan_one(sharer, items, shared, now, rng, days, followers)
             if planned is not None:
                 shared.add(planned.item)
-                shares.append(planned)
+                if sharer.was_active(planned.at):
+                    shares.append(planned)
     shares.sort(key=lambda share: share.at)
     return shares
 
@@ -314,6 +322,7 @@ def plan_active_hours(sharer: Sharer, now: dt.datetime, rng: random.Random) -> l
             continue
         for hour in set(rng.choices(hours, weights, k=rng.randint(1, 3))):
             local = dt.datetime.combine(day, dt.time(hour, rng.randrange(60)), tzinfo=zone)
-            if local.astimezone(dt.UTC) < now:
-                moments.append(local.astimezone(dt.UTC))
+            at = local.astimezone(dt.UTC)
+            if at < now and sharer.was_active(at):
+                moments.append(at)
     return sorted(moments)

@@ -1,8 +1,14 @@
 """The demo organisation: Nordlys Systems, its people, its content and two months of history.
 
 The content is data (``data/nordlys.json``); this module turns it into rows through the
-functions the app itself uses (``add_item``, ``share_link``, ``record_click``) and then
-back-dates the timestamps the database fills in by itself.
+functions the app itself uses (``create_organisation``, ``add_item``, ``share_link``,
+``record_click``, ``deactivate_person``, ``invite``) and then back-dates the timestamps
+the database fills in by itself.
+
+The organisation is set up as an admin would have it a few months in: its defaults and
+e-mail domain chosen, most people signed in, a few invited who never came, two who left
+(deactivated, their shares still counted), and an OpenID Connect connection prepared but
+turned off, as nothing here can reach an identity provider.
 """
 
 import datetime as dt
@@ -15,7 +21,22 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from budbringer.accounts.models import Department, Organisation, Person, Role
+from budbringer.accounts import invitations
+from budbringer.accounts.models import (
+    Department,
+    EmailDomain,
+    Invitation,
+    Organisation,
+    Person,
+    Role,
+)
+from budbringer.accounts.organisation import create_organisation
+from budbringer.accounts.provisioning import (
+    PersonDetails,
+    check_details,
+    deactivate_person,
+    provision_people,
+)
 from budbringer.analytics.rollup import refresh as refresh_click_rollup
 from budbringer.content.editorial import add_item
 from budbringer.content.models import ApprovalState, Item, Topic
@@ -28,10 +49,12 @@ from budbringer.relevance.models import Interaction
 from budbringer.sharing.models import Share
 from budbringer.sharing.sharing import note_first_shares
 from budbringer.sources.models import FetchOutcome, Source, SourceList
+from budbringer.sso.models import OidcConnection
 from budbringer.timing.activity import record_activity
 from budbringer.timing.fitting import refit as refit_reachability
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "nordlys.json"
+EMAIL_DOMAIN = "nordlys.example"
 # Printed by `budbringer demo` for every demo login; a demo has nothing to protect.
 DEMO_PASSWORD = "budbringer-demo"  # noqa: S105
 WELCOME_CODE = "welcome"
@@ -61,7 +84,15 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
     rng = random.Random(SEED)
     with transaction.atomic():
         _check_names_free(data)
-        organisation = Organisation.objects.create(**data["organisation"])
+        chosen = data["organisation"]
+        organisation = create_organisation(
+            chosen["name"],
+            chosen["slug"],
+            languages=chosen["languages"],
+            time_zone=chosen["time_zone"],
+            digest_cadence=chosen["digest_cadence"],
+            domains=chosen["email_domains"],
+        )
         topics = {
             name: Topic.objects.create(
                 organisation=organisation,
@@ -79,11 +110,17 @@ def load_demo(now: dt.datetime | None = None) -> Organisation:
         editor = next(person for person in people.values() if person.role == Role.EDITOR)
         items = _create_items(editor, data["items"], sources, topics, now, rng)
         welcome_item = next(items[row["url"]] for row in data["items"] if row.get("welcome"))
-        _create_history(organisation, people, data, items, welcome_item, now, rng)
-        _create_activity(people, data, now, rng)
+        sharers = {row["username"]: _sharer(row, now) for row in data["people"]}
+        last_shared = _create_history(
+            organisation, people, sharers, data, items, welcome_item, now, rng
+        )
+        last_active = _create_activity(people, sharers, now, rng)
+        _sign_in_and_out(people, data, last_shared, last_active, now)
+        _create_oidc_connection(organisation, data["oidc_connection"])
 
         joined = now - dt.timedelta(days=JOINED_DAYS_AGO)
         Organisation.objects.filter(pk=organisation.pk).update(created_at=joined)
+        EmailDomain.objects.filter(organisation=organisation).update(created_at=joined)
         Person.objects.filter(organisation=organisation).update(created_at=joined)
         get_user_model().objects.filter(person__organisation=organisation).update(
             date_joined=joined
@@ -130,6 +167,12 @@ def _check_names_free(data: dict) -> None:
         )
     if TrackedLink.objects.filter(code=WELCOME_CODE).exists():
         raise DemoConflict(f"The demo needs the link code {WELCOME_CODE!r}, which is taken.")
+    for domain in data["organisation"]["email_domains"]:
+        if EmailDomain.objects.filter(domain=domain).exists():
+            raise DemoConflict(f"The demo needs the e-mail domain {domain}, which is taken.")
+    issuer = data["oidc_connection"]["issuer"]
+    if OidcConnection.objects.filter(issuer=issuer).exists():
+        raise DemoConflict(f"The demo needs the OpenID Connect issuer {issuer}, which is taken.")
 
 
 def _create_sources(organisation, rows, lists) -> dict[str, Source]:
@@ -159,10 +202,11 @@ def _create_people(organisation, data, topics, lists) -> dict[str, Person]:
         first_name, _space, last_name = row["name"].partition(" ")
         user = User.objects.create(
             username=row["username"],
-            email=f"{row['username']}@nordlys.example",
+            email=_email(row["username"]),
             first_name=first_name,
             last_name=last_name,
-            password=password,
+            # The invited have not chosen a password yet, as provisioning leaves them.
+            password=make_password(None) if row.get("status") == "invited" else password,
             is_staff=row["role"] == Role.ADMIN,
         )
         person = Person.objects.create(
@@ -180,7 +224,73 @@ def _create_people(organisation, data, topics, lists) -> dict[str, Person]:
         for name in row["lists"]:
             lists[name].followers.add(person)
         people[row["username"]] = person
+    # Who reports to whom, as an import from the HR system would have set it.
+    provision_people(
+        organisation,
+        [
+            check_details(
+                PersonDetails(_email(row["username"]), manager_email=_email(row["manager"]))
+            )
+            for row in data["people"]
+            if row.get("manager")
+        ],
+    )
     return people
+
+
+def _email(username: str) -> str:
+    return f"{username}@{EMAIL_DOMAIN}"
+
+
+def _sharer(row: dict, now: dt.datetime) -> history.Sharer:
+    """The person as the history plans them: nothing after they left, and nothing at all
+    for the invited, who never signed in."""
+    active_until = None
+    if row.get("status") == "invited":
+        active_until = now - dt.timedelta(days=JOINED_DAYS_AGO)
+    elif row.get("status") == "deactivated":
+        active_until = now - dt.timedelta(days=row["left_days_ago"])
+    return history.Sharer(
+        key=row["username"],
+        role=row["role"],
+        languages=tuple(row["languages"]),
+        time_zone=row["time_zone"],
+        activity=row["activity"],
+        topics=frozenset(row["topics"]),
+        active_until=active_until,
+    )
+
+
+def _sign_in_and_out(people, data, last_shared, last_active, now) -> None:
+    """Each person's last sign-in (their last visit in the history), then the leavers
+    deactivated and an invitation sent, as the admin did on the people pages."""
+    User = get_user_model()
+    for username, person in people.items():
+        moments = [at for at in (last_shared.get(username), last_active.get(username)) if at]
+        if moments:
+            User.objects.filter(pk=person.user_id).update(last_login=max(moments))
+    admin = next(person for person in people.values() if person.role == Role.ADMIN)
+    for row in data["people"]:
+        person = Person.objects.select_related("user").get(pk=people[row["username"]].pk)
+        if row.get("status") == "deactivated":
+            deactivate_person(person, actor=admin)
+            left = now - dt.timedelta(days=row["left_days_ago"])
+            Person.objects.filter(pk=person.pk).update(deactivated_at=left)
+        elif row.get("invited_days_ago") is not None:
+            # Queued for the worker, which `budbringer demo` runs with mail going to files.
+            invitation = invitations.invite(person, invited_by=admin)
+            sent = now - dt.timedelta(days=row["invited_days_ago"])
+            Invitation.objects.filter(pk=invitation.pk).update(sent_at=sent)
+
+
+def _create_oidc_connection(organisation, fields: dict) -> OidcConnection:
+    """Saved turned off, with placeholders for the tenant and client: enabling it in the
+    sign-in settings reads the provider's discovery document, which needs the real issuer.
+    No client secret: the admin gives theirs, and it is stored encrypted."""
+    connection = OidcConnection(organisation=organisation, enabled=False, **fields)
+    connection.full_clean()
+    connection.save()
+    return connection
 
 
 def _create_items(editor, rows, sources, topics, now, rng) -> dict[str, Item]:
@@ -219,34 +329,24 @@ def _create_items(editor, rows, sources, topics, now, rng) -> dict[str, Item]:
     return items
 
 
-def _create_activity(people, data, now, rng) -> None:
-    """The hours each person used Budbringer, as the app records them (local, DST-correct)."""
-    for row in data["people"]:
-        person = people[row["username"]]
-        sharer = history.Sharer(
-            key=row["username"],
-            role=row["role"],
-            languages=tuple(row["languages"]),
-            time_zone=row["time_zone"],
-            activity=row["activity"],
-        )
-        for moment in history.plan_active_hours(sharer, now, rng):
-            record_activity(person, moment)
+def _create_activity(people, sharers, now, rng) -> dict[str, dt.datetime]:
+    """The hours each person used Budbringer, as the app records them (local, DST-correct);
+    returns each one's last moment."""
+    last = {}
+    for username, sharer in sharers.items():
+        moments = history.plan_active_hours(sharer, now, rng)
+        for moment in moments:
+            record_activity(people[username], moment)
+        if moments:
+            last[username] = moments[-1]
+    return last
 
 
-def _create_history(organisation, people, data, items, welcome_item, now, rng) -> None:
-    """Shares through the app's own path, then every click in time order."""
-    sharers = [
-        history.Sharer(
-            key=row["username"],
-            role=row["role"],
-            languages=tuple(row["languages"]),
-            time_zone=row["time_zone"],
-            activity=row["activity"],
-            topics=frozenset(row["topics"]),
-        )
-        for row in data["people"]
-    ]
+def _create_history(
+    organisation, people, sharers, data, items, welcome_item, now, rng
+) -> dict[str, dt.datetime]:
+    """Shares through the app's own path, then every click in time order; returns each
+    sharer's last share."""
     topics_by_url = {row["url"]: frozenset(row["topics"]) for row in data["items"]}
     shareables = [
         history.Shareable(
@@ -262,8 +362,10 @@ def _create_history(organisation, people, data, items, welcome_item, now, rng) -
     clicks = []
     shared_at: dict[TrackedLink, dt.datetime] = {}
     interactions: list[Interaction] = []
-    for planned in history.plan_shares(sharers, shareables, now, rng):
+    last_shared: dict[str, dt.datetime] = {}
+    for planned in history.plan_shares(list(sharers.values()), shareables, now, rng):
         person, item = people[planned.person], items[planned.item]
+        last_shared[planned.person] = planned.at
         link = share_link(person, item, planned.network)
         share = Share.objects.create(
             organisation=organisation, person=person, item=item, network=planned.network, link=link
@@ -310,3 +412,4 @@ def _create_history(organisation, people, data, items, welcome_item, now, rng) -
     # Counted as the worker would: repeats and scanner bursts leave the counts.
     while count_pending_clicks(now):
         pass
+    return last_shared

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from budbringer.accounts.models import Organisation, Person
 from budbringer.accounts.provisioning import (
@@ -36,6 +36,17 @@ OPTIONAL_COLUMNS = ("manager_email",)
 LANGUAGE_SEPARATORS = re.compile(r"[\s|]+")
 
 
+# What the preview calls each field a row changes (the keys of ``RowOutcome.changes``).
+CHANGE_LABELS = {
+    "name": gettext_lazy("Name"),
+    "role": gettext_lazy("Role"),
+    "languages": gettext_lazy("Languages"),
+    "time_zone": gettext_lazy("Time zone"),
+    "department": gettext_lazy("Department"),
+    "manager": gettext_lazy("Manager"),
+}
+
+
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (not CSV, not UTF-8, too big, no header)."""
 
@@ -51,6 +62,14 @@ class RowOutcome:
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     error: str = ""
     person: Person | None = None  # after a real import, for new and changed rows
+
+    @property
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        """(label, old, new) of each change, for people to read."""
+        return [
+            (str(CHANGE_LABELS.get(name, name)), old, new)
+            for name, (old, new) in self.changes.items()
+        ]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from budbringer.accounts.models import EmailDomain, Organisation
 from budbringer.sso.models import OidcConnection
@@ -53,3 +54,12 @@ def sign_in_start_url(identifier: str, next_url: str = "") -> str | None:
     for the password step."""
     organisation = organisation_of_address(identifier)
     return start_url_for(organisation, next_url) if organisation else None
+
+
+def safe_next(request, url: str) -> str:
+    """``url`` when it is a page of this site to come back to after signing in, else ""
+    (never a redirect to another site, whichever protocol signs the person in)."""
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else ""

@@ -8,9 +8,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -20,7 +18,7 @@ from budbringer.accounts.models import Organisation
 from budbringer.sso import discovery
 from budbringer.sso.forms import OidcConnectionForm, SignInPolicyForm
 from budbringer.sso.mapping import SignInRefused, person_signing_in
-from budbringer.sso.models import OidcConnection, SignInPolicy
+from budbringer.sso.models import OidcConnection, SamlConnection, SignInPolicy
 from budbringer.sso.oidc import flow
 from budbringer.sso.oidc.provider import ProviderError, discover
 
@@ -36,20 +34,23 @@ def refused(request, message: str, status: int = 403):
     return render(request, "sso/refused.html", {"message": message}, status=status)
 
 
-def _safe_next(request, url: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else ""
-
-
 @require_GET
 def login_for_organisation(request, slug: str):
     """``/login/<slug>``: straight to the organisation's provider."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    start = discovery.start_url_for(organisation, _safe_next(request, request.GET.get("next", "")))
+    start = discovery.start_url_for(
+        organisation, discovery.safe_next(request, request.GET.get("next", ""))
+    )
     if start is None:
-        raise Http404("this organisation has no single sign-on")
+        return refused(
+            request,
+            _(
+                "%(organisation)s does not use single sign-on here. Sign in with your e-mail "
+                "address and password instead."
+            )
+            % {"organisation": organisation.name},
+            status=404,
+        )
     return redirect(start)
 
 
@@ -58,7 +59,7 @@ def oidc_start(request, slug: str):
     connection = get_object_or_404(OidcConnection, organisation__slug=slug, enabled=True)
     try:
         url = flow.begin(
-            request.session, connection, _safe_next(request, request.GET.get("next", ""))
+            request.session, connection, discovery.safe_next(request, request.GET.get("next", ""))
         )
     except ProviderError as error:
         log.warning(
@@ -153,5 +154,6 @@ def sign_in_settings(request):
         "tested": tested,
         "test_error": test_error,
         "domains": organisation.email_domains.all(),
+        "saml": SamlConnection.objects.filter(organisation=organisation).first(),
     }
     return render(request, "sso/sign_in_settings.html", context)

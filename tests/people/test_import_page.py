@@ -25,7 +25,7 @@ def test_the_preview_shows_every_row_and_then_imports_exactly_it(cast, login):
     page = upload(client, FILE)
     html = page.content.decode()
     assert "Preview: nothing is saved yet" in html and "1 new" in html and "1 changed" in html
-    assert "anna@nordlys.example" in html and "name: Bob → Bob B." in html
+    assert "anna@nordlys.example" in html and "Name: Bob → Bob B." in html
     assert not Person.objects.filter(user__email="anna@nordlys.example").exists()
     form = {
         "apply": "1",

@@ -132,6 +132,15 @@ def test_login_with_the_organisation_slug_goes_to_its_provider(client, nordlys_c
     assert answer["Location"].startswith(nordlys_connected.issuer + "/auth?")
 
 
+def test_login_with_the_slug_of_an_organisation_without_sso_says_so(client, cast):
+    answer = client.get("/login/havn")
+    assert answer.status_code == 404
+    text = " ".join(answer.content.decode().split())
+    assert "Havn Logistics does not use single sign-on here." in text
+    assert 'href="/accounts/login/"' in text
+    assert client.get("/login/no-such-organisation").status_code == 404
+
+
 def test_an_address_without_sso_gets_the_password_step(client, nordlys_connected):
     answer = client.post("/accounts/login/", {"username": "bob@example.com"})
     assert answer.status_code == 200

@@ -55,7 +55,7 @@ def person_for_assertion(connection: SamlConnection, assertion: Assertion) -> Pe
             _("Your identity provider did not send your e-mail address."), "no_email"
         )
     return person_signing_in(
-        connection.organisation, connection, email, name.strip() or email, assertion.attributes
+        connection.organisation, connection, email, name.strip(), assertion.attributes
     )
 
 

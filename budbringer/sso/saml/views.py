@@ -4,6 +4,7 @@ page. Thin: the protocol is in ``protocol``, the person in ``signin``."""
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.http import HttpResponse, HttpResponseRedirect
@@ -14,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from budbringer.accounts.access import admin_required
+from budbringer.sso.discovery import safe_next
 from budbringer.sso.mapping import SignInRefused
 from budbringer.sso.models import SamlConnection
 from budbringer.sso.saml import protocol
@@ -60,9 +62,10 @@ def start(request, slug):
     request_id, location = protocol.authn_request(connection)
     response = HttpResponseRedirect(location)
     secure = settings.BASE_URL.startswith("https://")
+    next_url = safe_next(request, request.GET.get("next", ""))
     response.set_cookie(
         REQUEST_COOKIE,
-        signing.dumps({"org": slug, "id": request_id}, salt=_SALT),
+        signing.dumps({"org": slug, "id": request_id, "next": next_url}, salt=_SALT),
         max_age=REQUEST_LIFETIME,
         httponly=True,
         secure=secure,
@@ -74,14 +77,15 @@ def start(request, slug):
     return response
 
 
-def _outstanding_request(request, slug: str) -> str | None:
+def _outstanding_request(request, slug: str) -> dict:
+    """The AuthnRequest this organisation's answer may be for, {"id", "next"}, or {}."""
     try:
         value = signing.loads(
             request.COOKIES.get(REQUEST_COOKIE, ""), salt=_SALT, max_age=REQUEST_LIFETIME
         )
     except signing.BadSignature:
-        return None
-    return value.get("id") if value.get("org") == slug else None
+        return {}
+    return value if value.get("org") == slug else {}
 
 
 @csrf_exempt  # the provider's POST; the signed assertion and InResponseTo are the check
@@ -89,9 +93,10 @@ def _outstanding_request(request, slug: str) -> str | None:
 def acs(request, slug):
     connection = _connection(slug)
     again = _("Start again from the sign-in page; if it keeps failing, tell your admin.")
+    outstanding = _outstanding_request(request, slug)
     try:
         assertion = protocol.check_response(
-            connection, request.POST.get("SAMLResponse", ""), _outstanding_request(request, slug)
+            connection, request.POST.get("SAMLResponse", ""), outstanding.get("id")
         )
         person = person_for_assertion(connection, assertion)
     except protocol.ResponseRefused as refusal:
@@ -107,7 +112,7 @@ def acs(request, slug):
         return _refused(request, str(refusal))
     login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
     log.info("saml sign-in: org=%s person=%s", slug, person.pk)
-    response = redirect("home")
+    response = redirect(safe_next(request, outstanding.get("next", "")) or "home")
     response.delete_cookie(REQUEST_COOKIE, path=reverse("saml_acs", args=[slug]))
     return response
 
@@ -136,6 +141,7 @@ def admin_page(request):
             except MetadataError as error:
                 form.add_error(None, str(error))
             else:
+                messages.success(request, _("The SAML settings are saved."))
                 return redirect("saml_admin")
     elif connection is not None:
         form = SamlConnectionForm(
@@ -158,6 +164,10 @@ def admin_page(request):
         "acs_url": protocol.acs_url(slug),
         "start_url": settings.BASE_URL + reverse("saml_login", args=[slug]),
     }
-    return render(
-        request, "sso/saml_admin.html", {"form": form, "connection": connection, "ours": ours}
-    )
+    context = {
+        "form": form,
+        "connection": connection,
+        "ours": ours,
+        "domains": organisation.email_domains.all(),
+    }
+    return render(request, "sso/saml_admin.html", context)

@@ -58,9 +58,9 @@ class Request:
     audience: str
 
 
-def start(client, slug="nordlys") -> Request:
+def start(client, slug="nordlys", query="") -> Request:
     """Our AuthnRequest as the IdP reads it (its id, where to answer, for whom)."""
-    response = client.get(f"/sso/saml/{slug}/login/")
+    response = client.get(f"/sso/saml/{slug}/login/{query}")
     assert response.status_code == 302, response.status_code
     query = parse_qs(urlsplit(response["Location"]).query)
     return Request(*TestIdP.request_id_of(query["SAMLRequest"][0]))

@@ -23,6 +23,8 @@ from budbringer.sso.saml.keys import new_key_pair
 class TestIdP:
     """The IdP at ``base_url``; ``metadata()`` is what an admin pastes into Budbringer."""
 
+    __test__ = False  # a helper, not a test class
+
     def __init__(self, base_url: str = "http://127.0.0.1:9", folder: Path | None = None):
         self.base_url = base_url
         self.folder = Path(folder or tempfile.mkdtemp(prefix="test-idp-"))
@@ -135,18 +137,20 @@ FORM = (
     "<input type='hidden' name='SAMLRequest' value='{request}'>"
     "<label>E-mail <input name='email'></label> <button>Sign in</button></form></body></html>"
 )
+# As ADFS and Okta do: the form submits itself, the button is for browsers without script.
 POST_BACK = (
     '<!doctype html><html><head><meta charset="utf-8"><title>Posting back</title></head>'
     "<body><form method='post' action='{acs}'><input type='hidden' name='SAMLResponse' "
-    "value='{response}'><button>Continue</button></form></body></html>"
+    "value='{response}'><button>Continue</button></form>"
+    "<script>document.forms[0].submit()</script></body></html>"
 )
 
 
 def serve(idp: TestIdP):
     """Start the IdP's HTTP server on 127.0.0.1 (the port is in idp.base_url); returns it.
 
-    The sign-on page is a one-field form; the answer is a form with the SAMLResponse and a
-    Continue button (the browser test clicks it: no script in the IdP's pages)."""
+    The sign-on page is a one-field form; the answer is a form with the SAMLResponse that
+    posts itself to the ACS (the page is the IdP's, so our CSP does not apply to it)."""
 
     class Handler(BaseHTTPRequestHandler):
         def _page(self, body: str, status: int = 200):

@@ -50,3 +50,38 @@ def test_a_response_signed_as_a_whole_as_well_is_accepted(client, connection, id
     )
     assert post(client, xml).status_code == 302
     assert signed_in_as(client) == "nora@nordlys.no"
+
+
+def sign_in(client, idp, email="nora@nordlys.no", attributes=ATTRIBUTES, start_at=""):
+    request = start(client, query=start_at)
+    xml = idp.response(
+        email,
+        in_response_to=request.id,
+        destination=request.acs,
+        audience=request.audience,
+        attributes=attributes,
+    )
+    return post(client, xml)
+
+
+def test_an_answer_without_the_name_keeps_the_name_we_have(client, connection, idp):
+    sign_in(client, idp)
+    client.logout()
+    assert sign_in(client, idp, attributes={"groups": ["comms"]}).status_code == 302
+
+    assert Person.objects.get(user__username="nora@nordlys.no").name == "Nora Berg"
+
+
+def test_a_new_person_without_a_name_is_named_after_their_address(client, connection, idp):
+    assert sign_in(client, idp, "ivar@nordlys.no", attributes={}).status_code == 302
+
+    assert Person.objects.get(user__username="ivar@nordlys.no").name == "ivar"
+
+
+def test_the_person_comes_back_to_the_page_they_asked_for(client, connection, idp):
+    response = sign_in(client, idp, start_at="?next=/people/%3Fstatus%3Dinvited")
+    assert response["Location"] == "/people/?status=invited"
+    client.logout()
+    # Another site is never a place to come back to.
+    response = sign_in(client, idp, start_at="?next=https://evil.example/")
+    assert response["Location"] == "/"

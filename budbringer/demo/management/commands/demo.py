@@ -63,6 +63,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  ... and {others} more")
         self.stdout.write(f"\nPassword for every login: {DEMO_PASSWORD}")
         self.stdout.write(f"Sign in at {base_url}")
+        admin = next((person for person in featured if person.can_administer), None)
+        if admin is not None:
+            self.stdout.write(
+                f"As {admin.user.username}: the checklist at {base_url}/start/, "
+                f"the people at {base_url}/people/"
+            )
         self.stdout.write(f"A tracked link: {base_url}/l/{WELCOME_CODE}\n")
 
     def _serve(self, port: int) -> None:
