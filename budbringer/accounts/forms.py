@@ -178,10 +178,21 @@ class SignInForm(auth_forms.AuthenticationForm):
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
+        # The same words whether the address is unknown or the password wrong, as Django's.
+        "invalid_login": _(
+            "This e-mail or user name and this password do not match. Check the password "
+            "(capitals count), or reset it below."
+        ),
         "sso_required": _(
             "Your organisation signs you in with its single sign-on, not a password here."
         ),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name the first step gave it, not Django's "Username".
+        self.fields["username"].label = _("Work e-mail or user name")
+        self.fields["username"].widget.attrs["autocapitalize"] = "none"
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)

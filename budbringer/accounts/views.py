@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -110,6 +111,14 @@ class SignInView(auth_views.LoginView):
         if person is not None and onboarding.lands_on_checklist(person):
             return reverse("onboarding_checklist")
         return super().get_default_redirect_url()
+
+    def form_invalid(self, form):
+        # The right password of someone who must use single sign-on: offer theirs.
+        user = form.get_user()
+        if user is not None and form.has_error(NON_FIELD_ERRORS, "sso_required"):
+            start = start_url_for(user.person.organisation, self.get_redirect_url())
+            return self.render_to_response(self.get_context_data(form=form, sso_start=start))
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         # The password is right; a second factor, when the person has one, comes next.
