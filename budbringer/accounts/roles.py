@@ -38,6 +38,10 @@ ALL_LEADS_ROLES = frozenset({Role.ADMIN, Role.LEADER})
 ADMIN_ROLES = frozenset({Role.ADMIN})
 
 
+# API tokens are made by admins and read for the organisation as an admin would.
+API_TOKEN_ROLE = Role.ADMIN
+
+
 def _role(person: Person | None) -> str | None:
     if person is None or not person.user.is_active:
         return None
@@ -56,6 +60,12 @@ def may_see_individuals(person: Person | None) -> bool:
     """Whether analytics may show what one person did. Others see groups under five
     active people only merged (``analytics.filters.hides_group``)."""
     return _role(person) in INDIVIDUALS_ROLES
+
+
+def api_sees_individuals() -> bool:
+    """Whether the API lists what one person did (shares with person ids) and shows groups
+    under five apart: as the role its tokens read with may."""
+    return API_TOKEN_ROLE in INDIVIDUALS_ROLES
 
 
 def may_see_leads(person: Person | None) -> bool:

@@ -16,6 +16,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from budbringer.accounts.models import Department
+from budbringer.accounts.roles import api_sees_individuals
 from budbringer.analytics import reports
 from budbringer.analytics.filters import Filters, choosable_departments
 from budbringer.api.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, Page, page_after
@@ -35,9 +36,9 @@ MAX_WEEKS = 520
 # or 9999, moving a moment to UTC or subtracting the default period overflows datetime.
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-# Tokens are made by admins and list shares with person ids: the API sees groups of any
-# size, under the same small-group rule as the dashboard (analytics.filters).
-API_SEES_INDIVIDUALS = True
+# The API sees groups under five apart only as its tokens' role may (accounts.roles), under
+# the same small-group rule as the dashboard (analytics.filters).
+API_SEES_INDIVIDUALS = api_sees_individuals()
 
 
 class OrganisationToken(HttpBearer):
@@ -171,7 +172,10 @@ class ShareOut(Schema):
     id: int
     shared_at: dt.datetime
     network: str
-    person_id: int | None = Field(description="Null once the person has been erased.")
+    person_id: int | None = Field(
+        description="Null once the person has been erased, or where the API may not see "
+        "individuals."
+    )
     link: str | None
     item: ItemOut
 
@@ -194,7 +198,7 @@ def list_shares(request, period: Query[Period], paging: Query[Paging]):
                 "id": share.id,
                 "shared_at": share.created_at,
                 "network": share.network,
-                "person_id": share.person_id,
+                "person_id": share.person_id if API_SEES_INDIVIDUALS else None,
                 "link": share.link.code if share.link else None,
                 "item": _item(share.item),
             }
