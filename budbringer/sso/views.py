@@ -37,18 +37,18 @@ def refused(request, message: str, status: int = 403):
 @require_GET
 def login_for_organisation(request, slug: str):
     """``/login/<slug>``: straight to the organisation's provider."""
-    organisation = get_object_or_404(Organisation, slug=slug)
-    start = discovery.start_url_for(
+    organisation = Organisation.objects.filter(slug=slug).first()
+    start = organisation and discovery.start_url_for(
         organisation, discovery.safe_next(request, request.GET.get("next", ""))
     )
-    if start is None:
+    if not start:
+        # The same page for a slug that names no organisation: it tells nobody which exist.
         return refused(
             request,
             _(
-                "%(organisation)s does not use single sign-on here. Sign in with your e-mail "
+                "There is no single sign-on at this address. Sign in with your e-mail "
                 "address and password instead."
-            )
-            % {"organisation": organisation.name},
+            ),
             status=404,
         )
     return redirect(start)

@@ -77,7 +77,9 @@ def test_the_sign_in_link_of_an_organisation_without_single_sign_on(cast, new_co
     response = page.goto("/login/havn")
 
     assert response.status == 404
-    expect(page.get_by_text("Havn Logistics does not use single sign-on here.")).to_be_visible()
+    expect(
+        page.get_by_text("There is no single sign-on at this address.", exact=False)
+    ).to_be_visible()
     look_at(page, f"sign-in-no-sso-{device}")
     page.get_by_role("link", name="Back to the sign-in page").click()
     expect(page.get_by_label("Work e-mail or user name")).to_be_visible()

@@ -136,9 +136,13 @@ def test_login_with_the_slug_of_an_organisation_without_sso_says_so(client, cast
     answer = client.get("/login/havn")
     assert answer.status_code == 404
     text = " ".join(answer.content.decode().split())
-    assert "Havn Logistics does not use single sign-on here." in text
+    assert "There is no single sign-on at this address." in text
     assert 'href="/accounts/login/"' in text
-    assert client.get("/login/no-such-organisation").status_code == 404
+    assert "Havn" not in text
+    # A slug of no organisation gets the same page: it tells nobody which slugs exist.
+    unknown = client.get("/login/no-such-organisation")
+    assert unknown.status_code == 404
+    assert unknown.content == answer.content
 
 
 def test_an_address_without_sso_gets_the_password_step(client, nordlys_connected):
