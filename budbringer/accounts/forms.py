@@ -3,7 +3,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -172,6 +172,22 @@ class IdentifyForm(forms.Form):
     )
 
 
+def login_name(typed: str) -> str:
+    """The user name a typed sign-in name stands for. An e-mail address, in any case, finds
+    the login named by it (invited, imported, SCIM and SSO people are) or else the one login
+    with that address; anything else is taken as typed. So "Nora@Nordlys.no" from a phone
+    that capitalises signs in, and wrong passwords count against the one account."""
+    typed = typed.strip()
+    if "@" not in typed:
+        return typed
+    logins = get_user_model().objects
+    for match in ({"username__iexact": typed}, {"email__iexact": typed}):
+        found = list(logins.filter(**match).values_list("username", flat=True)[:2])
+        if len(found) == 1:
+            return found[0]
+    return typed
+
+
 class SignInForm(auth_forms.AuthenticationForm):
     """The password step. People whose organisation requires single sign-on are refused
     here even with the right password (``sso.policy``)."""
@@ -193,6 +209,11 @@ class SignInForm(auth_forms.AuthenticationForm):
         # The name the first step gave it, not Django's "Username".
         self.fields["username"].label = _("Work e-mail or user name")
         self.fields["username"].widget.attrs["autocapitalize"] = "none"
+
+    def clean(self):
+        if self.cleaned_data.get("username"):
+            self.cleaned_data["username"] = login_name(self.cleaned_data["username"])
+        return super().clean()
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)

@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+
 from tests.conftest import PASSWORD
 
 
@@ -52,3 +54,30 @@ def test_sign_out_needs_post(cast, login):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert client.get("/for-you/").status_code == 302
+
+
+def test_an_address_in_any_case_signs_in(client, cast):
+    """Invited, imported and SSO people have their address as user name; phones capitalise
+    the first letter. A person with a user name of their own signs in with their address."""
+    User = get_user_model()
+    nora = User.objects.create_user("nora@nordlys.no", "nora@nordlys.no", PASSWORD)
+    response = client.post(
+        "/accounts/login/", {"username": " Nora@Nordlys.NO ", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(nora.pk)
+    client.logout()
+    response = client.post(
+        "/accounts/login/", {"username": "BOB@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(cast.bob.user.pk)
+
+
+def test_wrong_passwords_in_any_case_count_against_the_one_account(client, cast, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for typed in ("bob@example.com", "Bob@Example.com", "BOB@EXAMPLE.COM"):
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    # Locked: the right password is refused now, whichever way the address is typed.
+    response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
+    assert response.status_code == 429
