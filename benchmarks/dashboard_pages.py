@@ -131,6 +131,11 @@ def seed(people: int, shares: int, clicks: int, rng: random.Random) -> None:
                 for index, user in enumerate(users)
             )
             person_ids += [person.pk for person in created]
+        # They joined before the shares began, as a company's people have once it has run
+        # Budbringer a while: weekly participation counts each week's people by that.
+        Person.objects.filter(organisation=organisation).update(
+            created_at=now - dt.timedelta(days=365)
+        )
     print(f"people: {time.perf_counter() - started:.1f} s", flush=True)
 
     # Shares: a quarter of the people share, some often; one link per share.

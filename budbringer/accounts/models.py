@@ -293,6 +293,8 @@ class Person(models.Model):
             models.Index(fields=["organisation", "role"], name="person_org_role"),
             # The people page, sorted by name (its default) and paged.
             models.Index(fields=["organisation", "name"], name="person_org_name"),
+            # Weekly participation: who joined within the period (analytics.headcounts).
+            models.Index(fields=["organisation", "created_at"], name="person_org_created"),
         ]
 
     def __str__(self) -> str:

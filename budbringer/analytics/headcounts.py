@@ -50,11 +50,13 @@ def inactive_people(organisation: Organisation) -> dict[int, tuple[int | None, b
     }
 
 
-def left_at_unknown_time(organisation: Organisation) -> list[int]:
-    """Ids of the deactivated people with no ``deactivated_at`` (their login was turned off
-    outside ``deactivate_person``, in the Django admin say): no week can count them, so
-    neither them nor their shares are in any week."""
-    return [pk for pk, left in _inactive_rows(organisation, "pk", "deactivated_at") if not left]
+def departures(
+    organisation: Organisation,
+) -> list[tuple[int, int | None, dt.datetime, dt.datetime | None]]:
+    """(person id, department id, joined, left) of the people whose login is deactivated;
+    left is None when their login was turned off outside ``deactivate_person`` (in the
+    Django admin, say): no week can count them, nor their shares."""
+    return list(_inactive_rows(organisation, "pk", "department_id", "created_at", "deactivated_at"))
 
 
 def headcount(
@@ -74,39 +76,43 @@ def headcount(
 
 
 def weekly_headcount(
-    organisation: Organisation, department: Department | None, starts: list[dt.datetime]
+    organisation: Organisation,
+    department: Department | None,
+    starts: list[dt.datetime],
+    departed=None,
 ) -> list[int]:
     """People of each week, the weeks starting at ``starts`` (the last of them the end of
     the last week): those who had joined before the week ended and had not left before it
     began. Someone who leaves keeps their place in the weeks they were there, so a past
     week's participation does not change when people leave later.
 
-    One grouped COUNT over the people by the week they joined, less the few deactivated.
+    Everyone is counted from an index; only those who joined since the first week began
+    (through the (organisation, created_at) index) and the few deactivated are read;
+    ``departed``: the result of ``departures`` when the caller has it already.
     """
+    people = everyone(organisation, department)
     joined_in = Case(
-        *(When(created_at__lt=start, then=Value(index - 1)) for index, start in enumerate(starts)),
+        *(When(created_at__lt=start, then=Value(index)) for index, start in enumerate(starts[1:])),
         default=Value(len(starts) - 1),
         output_field=IntegerField(),
     )
     joined = dict(
-        everyone(organisation, department)
+        people.filter(created_at__gte=starts[0])
         .annotate(week=joined_in)
         .values_list("week")
         .annotate(n=Count("*"))
     )
     departed = [
         (created_at, left)
-        for department_id, created_at, left in _inactive_rows(
-            organisation, "department_id", "created_at", "deactivated_at"
+        for _pk, department_id, created_at, left in (
+            departures(organisation) if departed is None else departed
         )
         if department is None or department_id == department.pk
     ]
-    counts, so_far = [], joined.get(-1, 0)
+    counts, so_far = [], people.count() - sum(joined.values())
     for index in range(len(starts) - 1):
         start, stop = starts[index], starts[index + 1]
         so_far += joined.get(index, 0)
-        gone = sum(
-            1 for created_at, left in departed if created_at < stop and (not left or left < start)
-        )
+        gone = sum(1 for created, left in departed if created < stop and (not left or left < start))
         counts.append(so_far - gone)
     return counts

@@ -27,10 +27,10 @@ from budbringer.analytics import rollup
 from budbringer.analytics.filters import Filters
 from budbringer.analytics.headcounts import (
     CHUNK,
+    departures,
     everyone,
     headcount,
     inactive_people,
-    left_at_unknown_time,
     weekly_headcount,
 )
 from budbringer.analytics.models import DailyClicks, DepartmentClicks, NetworkClicks
@@ -94,11 +94,12 @@ def _active_shares(organisation: Organisation, filters: Filters, inactive=None):
     return rows.exclude(person__in=list(inactive)) if inactive else rows
 
 
-def _shares_while_active(organisation: Organisation, filters: Filters):
+def _shares_while_active(organisation: Organisation, filters: Filters, departed):
     """The period's shares by people, those who left since included (they could share only
-    while they were active), less those of people who left at a time we do not know."""
+    while they were active), less those of people who left at a time we do not know
+    (``departed``: ``headcounts.departures``)."""
     rows = shares(organisation, filters).filter(person__isnull=False).order_by()
-    unknown = left_at_unknown_time(organisation)
+    unknown = [pk for pk, _department, _joined, left in departed if left is None]
     if len(unknown) > CHUNK:
         return rows.filter(
             Q(person__user__is_active=True) | Q(person__deactivated_at__isnull=False)
@@ -308,11 +309,12 @@ def weekly_participation(
         starts.append(dt.datetime.combine(week, dt.time(), tzinfo=zone))
         week += dt.timedelta(days=7)
     weeks = len(starts) - 1
-    people = weekly_headcount(organisation, filters.department, starts)
+    departed = departures(organisation)
+    people = weekly_headcount(organisation, filters.department, starts, departed)
     # Each share's week by comparing it with the weeks' first instants, in the database:
     # no date function per row (on SQLite that is Python code for each share).
     by_week = dict(
-        _shares_while_active(organisation, filters)
+        _shares_while_active(organisation, filters, departed)
         .annotate(week=_week_of("created_at", starts))
         .values_list("week")
         .annotate(sharers=Count("person", distinct=True))
