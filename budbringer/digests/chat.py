@@ -30,8 +30,8 @@ from django.utils.translation import ngettext
 
 from budbringer.digests.content import DigestContent, Entry
 from budbringer.digests.outcomes import Result
+from budbringer.lib.guarded_http import FetchError, PostResult, Resolver, post_json
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources.fetcher import FetchError, PostResult, Resolver, post_json
 
 WebhookKind = Literal["slack", "teams"]
 

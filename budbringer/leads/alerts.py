@@ -35,10 +35,10 @@ from budbringer.digests.mail import MailSender
 from budbringer.digests.outcomes import Result
 from budbringer.leads.models import Lead, LeadAlert, LeadLink
 from budbringer.leads.reachability import LeadReachability, reachability_of
+from budbringer.lib.guarded_http import FetchError, post_json
 from budbringer.lib.names import one_line
 from budbringer.links.models import Click, ClickKind
 from budbringer.links.tracking import short_url
-from budbringer.sources.fetcher import FetchError, post_json
 
 ALERT_INTERVAL = dt.timedelta(hours=1)
 

@@ -22,9 +22,9 @@ from django.utils.translation import ngettext
 
 from budbringer.accounts.models import Organisation
 from budbringer.content.language import CONTENT_LANGUAGE_CODES
+from budbringer.lib.guarded_http import FetchError, FetchResult, fetch
 from budbringer.lib.names import one_line
 from budbringer.sources.discovery import find_feed_links, looks_like_feed
-from budbringer.sources.fetcher import FetchError, FetchResult, fetch
 from budbringer.sources.models import Source, SourceKind, SourceList
 from budbringer.sources.parsing import FeedError
 from budbringer.sources.pipeline import PreparedFeed, prepare_feed

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from budbringer.content.ingest import Ingest
-from budbringer.sources.fetcher import FetchError, FetchResult, fetch
+from budbringer.lib.guarded_http import FetchError, FetchResult, fetch
 from budbringer.sources.models import FetchOutcome, Source
 from budbringer.sources.parsing import FeedError
 from budbringer.sources.pipeline import PreparedFeed, assign_languages, prepare_feed

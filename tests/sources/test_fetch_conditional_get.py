@@ -1,6 +1,6 @@
 """Conditional GET: a feed that has not changed costs one small 304."""
 
-from budbringer.sources.fetcher import USER_AGENT, fetch
+from budbringer.lib.guarded_http import USER_AGENT, fetch
 from tests.sources.feedserver import Reply
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Nordlys</title></channel></rss>'

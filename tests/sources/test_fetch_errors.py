@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources.fetcher import FetchError, fetch
 from tests.sources.feedserver import Reply
 
 DATE = "Tue, 04 Mar 2025 10:00:00 GMT"

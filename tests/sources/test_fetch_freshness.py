@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from budbringer.sources.fetcher import fetch
+from budbringer.lib.guarded_http import fetch
 
 DATE = "Tue, 04 Mar 2025 10:00:00 GMT"
 

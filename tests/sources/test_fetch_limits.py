@@ -9,7 +9,7 @@ import zlib
 import brotli
 import pytest
 
-from budbringer.sources.fetcher import FetchError, fetch
+from budbringer.lib.guarded_http import FetchError, fetch
 from tests.sources.feedserver import Reply, bomb_reply, drip
 
 FEED = (

@@ -2,8 +2,8 @@
 
 import pytest
 
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources.fetcher import FetchError, fetch
 from tests.sources.feedserver import redirect
 
 

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources.fetcher import FetchError, fetch
 
 NO_ALLOW = AddressPolicy([])
 PUBLIC = "93.184.215.14"

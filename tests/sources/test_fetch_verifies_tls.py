@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
+from budbringer.lib import guarded_http
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources import fetcher
-from budbringer.sources.fetcher import FetchError, fetch
 from tests.sources.feedserver import FeedServer
 
 pytestmark = pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command")
@@ -50,7 +50,7 @@ def tls_server(certificate):
 @pytest.fixture
 def trusting_certificate(certificate, monkeypatch):
     context = ssl.create_default_context(cafile=str(certificate[0]))
-    monkeypatch.setattr(fetcher, "_ssl_context", lambda: context)
+    monkeypatch.setattr(guarded_http, "_ssl_context", lambda: context)
 
 
 def test_an_untrusted_certificate_is_refused(tls_server):

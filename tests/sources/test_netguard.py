@@ -7,8 +7,8 @@ an address ever reaches DNS.
 
 import pytest
 
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.lib.netguard import AddressPolicy, BlockedAddress, canonical_host
-from budbringer.sources.fetcher import FetchError, fetch
 
 NO_ALLOW = AddressPolicy([])
 

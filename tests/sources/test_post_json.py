@@ -5,8 +5,8 @@ import time
 
 import pytest
 
+from budbringer.lib.guarded_http import FetchError, post_json
 from budbringer.lib.netguard import AddressPolicy
-from budbringer.sources.fetcher import FetchError, post_json
 from tests import webhooks
 
 webhook_receiver = webhooks.webhook_receiver

@@ -1,7 +1,7 @@
 """What Budbringer learns from an OpenID provider over HTTP: its discovery document and its
 signing keys (JWKS), and the code-for-tokens exchange.
 
-Everything goes through the address-guarded client of ``sources.fetcher`` (public
+Everything goes through the address-guarded client of ``lib.guarded_http`` (public
 addresses only unless ``BUDBRINGER_FETCH_ALLOW`` names the host, no proxies from the
 environment, one deadline, bounded bodies), so an admin cannot point Budbringer at
 an internal address by typing it as an issuer.
@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 
-from budbringer.sources.fetcher import FetchError, fetch, post_form
+from budbringer.lib.guarded_http import FetchError, fetch, post_form
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 # Discovery documents and key sets are a few kilobytes; a megabyte is a provider gone wrong.

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budbringer.sources.fetcher import FetchError, fetch
+from budbringer.lib.guarded_http import FetchError, fetch
 from budbringer.sso.saml.connections import ConnectionError_, parse_role_groups
 from budbringer.sso.saml.metadata import MAX_BYTES, MetadataError, read_metadata
 

@@ -1,4 +1,6 @@
-"""Fetch one feed URL safely: the only way Budbringer reaches out to a URL a person typed.
+"""The address-guarded HTTP client: the only way Budbringer reaches a URL that someone
+typed or a provider named (feeds, chat webhooks, identity providers), hence in ``lib`` for
+every app. ``fetch`` GETs a URL; ``post_json`` and ``post_form`` POST to one, the same way.
 
 1. The URL is checked: http or https, no user name or password, a host in one
    spelling (numeric IPv4 spellings become the address they mean).
