@@ -109,3 +109,20 @@ def test_a_journal_folder_that_cannot_be_used_stops_serve_with_a_clear_error(tmp
     with pytest.raises(CommandError, match=r"BUDBRINGER_CLICK_JOURNAL_DIR .* cannot hold"):
         call_command("serve", no_collectstatic=True, port=free_port())
     assert (tmp_path / "a-file").read_text() == ""  # left as it was
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("PORT", "80a", "PORT must be a whole number, not '80a'"),
+        ("PORT", "0", "PORT must be at least 1, not 0"),
+        ("BUDBRINGER_WEB_WORKERS", "two", "BUDBRINGER_WEB_WORKERS must be a whole number"),
+    ],
+)
+def test_a_port_or_worker_count_that_is_no_number_is_named(monkeypatch, variable, value, says):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import call_command
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ImproperlyConfigured, match=re.escape(says)):
+        call_command("serve", no_collectstatic=True)

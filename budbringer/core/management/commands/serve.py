@@ -4,17 +4,20 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from budbringer.lib.env import env_int, env_str
+
 
 class Command(BaseCommand):
     help = "Serve Budbringer with granian (RSGI), static files through whitenoise."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("BUDBRINGER_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        # Through lib.env: "PORT=80a" stops with a sentence naming it, not a traceback of int().
+        parser.add_argument("--host", default=env_str("BUDBRINGER_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1))
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("BUDBRINGER_WEB_WORKERS", "0")) or os.cpu_count() or 1,
+            default=env_int("BUDBRINGER_WEB_WORKERS", 0, minimum=0) or os.cpu_count() or 1,
         )
         parser.add_argument("--no-collectstatic", action="store_true")
 
