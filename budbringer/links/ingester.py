@@ -200,14 +200,20 @@ def _has_lines(file: _File) -> bool:
     return b"\n" in os.pread(file.fd, min(size - file.offset, LINE_BYTES), file.offset)
 
 
+# A worker creates its file, then locks it, then renames it, within microseconds; between
+# the first two steps the file is unlocked, so only an older one is surely abandoned.
+ABANDONED_AFTER = 60  # seconds
+
+
 def _remove_abandoned(path: str) -> None:
-    """A file a worker was killed before renaming: empty, and nobody's once unlocked."""
+    """A file a worker was killed before renaming: empty, and nobody's once unlocked and
+    older than ABANDONED_AFTER (a fresh unlocked one is a worker about to lock it)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return
     try:
-        if _try_lock(fd):
+        if time.time() - os.fstat(fd).st_mtime > ABANDONED_AFTER and _try_lock(fd):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
     finally:

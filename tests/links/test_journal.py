@@ -6,6 +6,7 @@ import fcntl
 import os
 import stat
 import threading
+import time
 
 import pytest
 from django.db import OperationalError, connection
@@ -176,14 +177,20 @@ def test_a_database_failure_stores_nothing_and_the_next_pass_everything(
 
 def test_a_file_left_before_its_rename_is_removed_once_nobody_holds_it(folder):
     os.makedirs(folder)
-    held, left = f"{folder}/a{journal.PARTIAL_SUFFIX}", f"{folder}/b{journal.PARTIAL_SUFFIX}"
-    for path in (held, left):
+    held, left, fresh = (f"{folder}/{name}{journal.PARTIAL_SUFFIX}" for name in "abc")
+    for path in (held, left, fresh):
         open(path, "w").close()
+    long_ago = time.time() - ingester.ABANDONED_AFTER - 1
+    for path in (held, left):
+        os.utime(path, (long_ago, long_ago))
     with open(held) as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)  # a worker about to rename it
         ingester.Ingester(folder).run_once()
     assert os.path.exists(held)
     assert not os.path.exists(left)
+    # Unlocked but just made: a worker between creating and locking it (CI once lost a
+    # click when the ingester removed such a file).
+    assert os.path.exists(fresh)
 
 
 def test_a_journal_that_cannot_be_written_answers_503_and_keeps_nothing(tmp_path, link):
